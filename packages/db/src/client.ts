@@ -1,0 +1,113 @@
+import { PGlite } from "@electric-sql/pglite";
+import { PrismaPg } from "@prisma/adapter-pg";
+import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
+import pg from "pg";
+import { PrismaPGlite } from "pglite-prisma-adapter";
+import { lockDataDirectory } from "./data-dir-lock.ts";
+import { PrismaClient } from "./generated/client.ts";
+import type { MigrationTarget } from "./migrations/schema-engine.ts";
+
+export type DatabaseLocation =
+  | { readonly kind: "postgres"; readonly url: string }
+  | { readonly kind: "embedded"; readonly dataDir: string };
+
+export interface Database {
+  readonly prisma: PrismaClient;
+  readonly location: DatabaseLocation;
+  /** Resolves when the database answers a trivial query, rejects otherwise. */
+  ping(): Promise<void>;
+  /** Closes the client and the connections (or the embedded database) it holds. */
+  close(): Promise<void>;
+  /** Where the schema engine applies migrations: a connection of its own on PostgreSQL. */
+  migrationTarget(): MigrationTarget;
+}
+
+export interface OpenDatabaseOptions {
+  /** Upper bound on the PostgreSQL pool (per process). */
+  readonly maxConnections?: number;
+}
+
+/** PostgreSQL when DATABASE_URL is set, otherwise the embedded database under DATA_DIR. */
+export function databaseLocation(
+  databaseUrl: string | undefined,
+  dataDir: string,
+): DatabaseLocation {
+  return databaseUrl ? { kind: "postgres", url: databaseUrl } : { kind: "embedded", dataDir };
+}
+
+export async function openDatabase(
+  location: DatabaseLocation,
+  options: OpenDatabaseOptions = {},
+): Promise<Database> {
+  return location.kind === "postgres" ? openPostgres(location, options) : openEmbedded(location);
+}
+
+function openPostgres(
+  location: DatabaseLocation & { kind: "postgres" },
+  options: OpenDatabaseOptions,
+): Database {
+  const pool = new pg.Pool({
+    connectionString: location.url,
+    max: options.maxConnections ?? 10,
+    // Fail a request instead of waiting forever when the server is unreachable.
+    connectionTimeoutMillis: 5_000,
+  });
+  // An idle client losing its connection must not crash the process; the pool replaces it.
+  pool.on("error", () => {});
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  return {
+    prisma,
+    location,
+    async ping() {
+      await pool.query("SELECT 1");
+    },
+    async close() {
+      await prisma.$disconnect();
+      await pool.end();
+    },
+    migrationTarget: () => postgresMigrationTarget(location.url),
+  };
+}
+
+/**
+ * A pool of one connection, ended after use: the engine's advisory lock lives as long as
+ * its session, and must not be held by the application's pool.
+ */
+function postgresMigrationTarget(url: string): MigrationTarget {
+  const pool = new pg.Pool({ connectionString: url, max: 1, connectionTimeoutMillis: 5_000 });
+  pool.on("error", () => {});
+  return {
+    factory: new PrismaPg(pool),
+    runScript: (_adapter, script) => pool.query(script),
+    release: () => pool.end(),
+  };
+}
+
+async function openEmbedded(location: DatabaseLocation & { kind: "embedded" }): Promise<Database> {
+  const unlock = await lockDataDirectory(location.dataDir);
+  try {
+    const pglite = await PGlite.create(location.dataDir);
+    const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
+    return {
+      prisma,
+      location,
+      async ping() {
+        await pglite.query("SELECT 1");
+      },
+      async close() {
+        await prisma.$disconnect();
+        await pglite.close();
+        await unlock();
+      },
+      migrationTarget: () => ({
+        // The adapter depends on another release of driver-adapter-utils; the shapes agree.
+        factory: new PrismaPGlite(pglite) as unknown as SqlMigrationAwareDriverAdapterFactory,
+        runScript: (_adapter, script) => pglite.exec(script),
+        release: async () => {},
+      }),
+    };
+  } catch (error) {
+    await unlock();
+    throw error;
+  }
+}

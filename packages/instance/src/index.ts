@@ -1,0 +1,30 @@
+export {
+  ConfigurationError,
+  type Environment,
+  httpUrl,
+  integer,
+  oneOf,
+  optional,
+} from "./config/environment.ts";
+export {
+  DEFAULT_PORTS,
+  type InstanceConfig,
+  type LogLevel,
+  readInstanceConfig,
+  type ServiceName,
+} from "./config/instance-config.ts";
+export { resolveKeyBase } from "./config/key-base.ts";
+export {
+  BadRequestError,
+  ConflictError,
+  ForbiddenError,
+  type GitlabErrorBody,
+  NotFoundError,
+  statusBody,
+} from "./http/gitlab-errors.ts";
+export { authFailureRefusal, denialRefusal, type Refusal, sendRefusal } from "./http/refusals.ts";
+export { type InstanceOptions, instance } from "./instance.ts";
+export { createLogger, loggerOptions, REDACTED, redactUrl } from "./logger.ts";
+export { REQUEST_ID_HEADER } from "./plugins/request-id.ts";
+export { type AppOptions, runService, type ServiceDefinition } from "./run-service.ts";
+export { serverOptions } from "./server-options.ts";

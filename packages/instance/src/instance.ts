@@ -1,0 +1,33 @@
+import { createTokenDigester, ensureInitialRootToken, ensureRootUser } from "@token-broker/auth";
+import type { FastifyPluginAsync } from "fastify";
+import fp from "fastify-plugin";
+import { errorHandler } from "./http/error-handler.ts";
+import { authentication } from "./plugins/authentication.ts";
+import { type InstanceServicesOptions, instanceServices } from "./plugins/instance-services.ts";
+import { requestIdHeader } from "./plugins/request-id.ts";
+import { healthRoutes } from "./routes/health.ts";
+
+export type InstanceOptions = InstanceServicesOptions;
+
+/**
+ * What every instance is made of, SaaS or self-managed: GitLab's error bodies, request ids,
+ * token authentication, the root bootstrap and the health endpoints.
+ */
+const instancePlugin: FastifyPluginAsync<InstanceOptions> = async (app, options) => {
+  const { config, database, keyBase } = options;
+  const digestToken = createTokenDigester(keyBase);
+
+  await app.register(errorHandler);
+  await app.register(requestIdHeader);
+  await app.register(instanceServices, options);
+  await app.register(authentication, { database, digestToken });
+
+  await ensureRootUser(database.prisma);
+  if (config.initialRootToken !== undefined) {
+    await ensureInitialRootToken(database.prisma, digestToken, config.initialRootToken);
+  }
+
+  await app.register(healthRoutes(database));
+};
+
+export const instance = fp(instancePlugin, { name: "instance" });

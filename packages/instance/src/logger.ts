@@ -1,0 +1,61 @@
+import type { FastifyRequest } from "fastify";
+import { type Logger, type LoggerOptions, pino } from "pino";
+import type { LogLevel, ServiceName } from "./config/instance-config.ts";
+
+export const REDACTED = "[REDACTED]";
+
+/**
+ * Every place a credential could reach a log line. Headers are not logged by default;
+ * these paths cover anything that logs them or a body deliberately.
+ */
+const REDACT_PATHS = [
+  "req.headers.authorization",
+  'req.headers["private-token"]',
+  "req.headers.cookie",
+  'res.headers["set-cookie"]',
+  "headers.authorization",
+  'headers["private-token"]',
+  "*.authorization",
+  "*.private_token",
+  "*.token",
+  "*.access_token",
+  "*.ai_access_token",
+  "*.password",
+  "*.privateKey",
+];
+
+const PRIVATE_TOKEN_PARAM = /([?&]private_token=)[^&#]*/gi;
+
+/** The request URL as logged: a `private_token` query parameter loses its value. */
+export function redactUrl(url: string): string {
+  return url.replace(PRIVATE_TOKEN_PARAM, `$1${REDACTED}`);
+}
+
+export interface LoggerSettings {
+  readonly service: ServiceName;
+  readonly level: LogLevel;
+  /** Human-readable lines (development on a terminal) instead of JSON. */
+  readonly pretty: boolean;
+}
+
+export function loggerOptions(settings: LoggerSettings): LoggerOptions {
+  return {
+    level: settings.level,
+    base: { service: settings.service },
+    redact: { paths: REDACT_PATHS, censor: REDACTED },
+    serializers: {
+      req: (request: FastifyRequest) => ({
+        method: request.method,
+        url: redactUrl(request.url),
+        remoteAddress: request.ip,
+      }),
+    },
+    ...(settings.pretty
+      ? { transport: { target: "pino-pretty", options: { translateTime: "SYS:HH:MM:ss.l" } } }
+      : {}),
+  };
+}
+
+export function createLogger(settings: LoggerSettings): Logger {
+  return pino(loggerOptions(settings));
+}

@@ -1,0 +1,36 @@
+import type { Database } from "@token-broker/db";
+import type { FastifyPluginAsync } from "fastify";
+
+const READINESS_TIMEOUT_MS = 2_000;
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** GitLab's health endpoints: liveness (the process), readiness (its database), health. */
+export function healthRoutes(database: Database): FastifyPluginAsync {
+  return async (app) => {
+    app.get("/-/liveness", async () => ({ status: "ok" }));
+
+    app.get("/-/readiness", async (request, reply) => {
+      try {
+        await withTimeout(database.ping(), READINESS_TIMEOUT_MS);
+        return { status: "ok", db_check: [{ status: "ok" }] };
+      } catch (error) {
+        request.log.warn({ err: error }, "readiness: the database does not answer");
+        return reply
+          .code(503)
+          .send({
+            status: "failed",
+            db_check: [{ status: "failed", message: "database does not answer" }],
+          });
+      }
+    });
+
+    app.get("/-/health", async (_request, reply) => reply.type("text/plain").send("GitLab OK"));
+  };
+}

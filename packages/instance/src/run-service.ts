@@ -1,0 +1,81 @@
+import { type Database, openDatabase } from "@token-broker/db";
+import { applyMigrations } from "@token-broker/db/migrations";
+import closeWithGrace from "close-with-grace";
+import Fastify, { type FastifyPluginAsync } from "fastify";
+import { ConfigurationError, type Environment } from "./config/environment.ts";
+import type { InstanceConfig } from "./config/instance-config.ts";
+import { resolveKeyBase } from "./config/key-base.ts";
+import { createLogger } from "./logger.ts";
+import { serverOptions } from "./server-options.ts";
+
+export interface AppOptions<C extends InstanceConfig> {
+  readonly config: C;
+  readonly database: Database;
+  readonly keyBase: string;
+}
+
+export interface ServiceDefinition<C extends InstanceConfig> {
+  readonly readConfig: (env: Environment) => C;
+  readonly app: FastifyPluginAsync<AppOptions<C>>;
+}
+
+/** Grace period for requests under way when a stop signal arrives. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
+/**
+ * The process entry point of a service: validate configuration, apply pending migrations,
+ * serve, and on SIGTERM/SIGINT stop accepting, let requests under way finish, then close.
+ */
+export async function runService<C extends InstanceConfig>(
+  definition: ServiceDefinition<C>,
+  env: Environment = process.env,
+): Promise<void> {
+  let config: C;
+  try {
+    config = definition.readConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigurationError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger({
+    service: config.service,
+    level: config.logLevel,
+    pretty: prettyLogs(env),
+  });
+  const keyBase = await resolveKeyBase({
+    configured: config.dbKeyBase,
+    embedded: config.database.kind === "embedded",
+    dataDir: config.dataDir,
+  }).catch((error: unknown) => fail(logger, error));
+
+  const database = await openDatabase(config.database);
+  const applied = await applyMigrations(database);
+  if (applied.length > 0) logger.info({ migrations: applied }, "applied pending migrations");
+
+  const app = Fastify(serverOptions(logger));
+  app.addHook("onClose", () => database.close());
+  await app.register(definition.app, { config, database, keyBase });
+
+  closeWithGrace({ delay: SHUTDOWN_GRACE_MS, logger }, async ({ signal, err }) => {
+    if (err) logger.error({ err }, "stopping after an unexpected error");
+    else logger.info({ signal }, "stopping: finishing requests under way");
+    await app.close();
+  });
+
+  await app.listen({ port: config.port, host: config.host });
+}
+
+function prettyLogs(env: Environment): boolean {
+  const format = env.LOG_FORMAT;
+  if (format === "pretty") return true;
+  if (format === "json") return false;
+  return process.stdout.isTTY === true;
+}
+
+function fail(logger: { fatal: (msg: string) => void }, error: unknown): never {
+  logger.fatal(error instanceof Error ? error.message : String(error));
+  process.exit(1);
+}

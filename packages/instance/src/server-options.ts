@@ -1,0 +1,17 @@
+import { randomUUID } from "node:crypto";
+import type { Logger } from "pino";
+
+/** Fastify's options for a service, shared by the process entry point and the tests. */
+export function serverOptions(logger: Logger) {
+  return {
+    loggerInstance: logger,
+    genReqId: () => randomUUID(),
+    // Never take a request id from the client.
+    requestIdHeader: false as const,
+    // Longer than the usual load balancer idle timeout (60 s), so the proxy closes first.
+    keepAliveTimeout: 72_000,
+    requestTimeout: 30_000,
+    // GitLab accepts `scopes[]=api` form fields; keep the array even with one value.
+    ajv: { customOptions: { coerceTypes: "array" as const } },
+  };
+}

@@ -1,0 +1,14 @@
+import { expect, it } from "vitest";
+import { isProxiedRequest } from "./proxied-request.ts";
+
+it.each([
+  { userAgent: "gitlab-workhorse v16.1.0", realm: undefined, proxied: true },
+  { userAgent: "gitlab-workhorse", realm: undefined, proxied: true },
+  { userAgent: undefined, realm: "self-managed", proxied: true },
+  { userAgent: "curl/8.5.0", realm: "self-managed", proxied: true },
+  { userAgent: "curl/8.5.0", realm: undefined, proxied: false },
+  { userAgent: "my-gitlab-workhorse", realm: "saas", proxied: false },
+  { userAgent: undefined, realm: undefined, proxied: false },
+])("User-Agent $userAgent, realm $realm → proxied $proxied", ({ userAgent, realm, proxied }) => {
+  expect(isProxiedRequest({ userAgent, realm })).toBe(proxied);
+});

@@ -1,0 +1,15 @@
+/** GitLab Workhorse's User-Agent prefix; our proxy sends it too. */
+export const WORKHORSE_USER_AGENT_PREFIX = "gitlab-workhorse";
+export const SELF_MANAGED_REALM = "self-managed";
+
+export interface ProxyMarkers {
+  readonly userAgent: string | undefined;
+  readonly realm: string | undefined;
+}
+
+/** A request relayed by a self-managed instance carries either marker. */
+export function isProxiedRequest({ userAgent, realm }: ProxyMarkers): boolean {
+  return (
+    (userAgent?.startsWith(WORKHORSE_USER_AGENT_PREFIX) ?? false) || realm === SELF_MANAGED_REALM
+  );
+}

@@ -1,0 +1,2 @@
+export { deriveKey, type KeyPurpose, MIN_KEY_BASE_LENGTH } from "./derive-key.ts";
+export { createSecretBox, type SecretBox, SecretDecryptionError } from "./secret-box.ts";
