@@ -40,7 +40,7 @@ export function createTokenUsageRecorder(options: TokenUsageRecorderOptions): To
         .updateMany({
           where: {
             id: token.id,
-            OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: new Date(at - interval) } }],
+            OR: [{ lastUsedAt: null }, { lastUsedAt: { lte: new Date(at - interval) } }],
           },
           data: { lastUsedAt: now },
         })

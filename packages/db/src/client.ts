@@ -1,11 +1,11 @@
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
-import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { lockDataDirectory } from "./data-dir-lock.ts";
 import { PrismaClient } from "./generated/client.ts";
 import type { MigrationTarget } from "./migrations/schema-engine.ts";
+import { pgliteMigrationTarget, postgresMigrationTarget } from "./migrations/targets.ts";
 
 export type DatabaseLocation =
   | { readonly kind: "postgres"; readonly url: string }
@@ -69,20 +69,6 @@ function openPostgres(
   };
 }
 
-/**
- * A pool of one connection, ended after use: the engine's advisory lock lives as long as
- * its session, and must not be held by the application's pool.
- */
-function postgresMigrationTarget(url: string): MigrationTarget {
-  const pool = new pg.Pool({ connectionString: url, max: 1, connectionTimeoutMillis: 5_000 });
-  pool.on("error", () => {});
-  return {
-    factory: new PrismaPg(pool),
-    runScript: (_adapter, script) => pool.query(script),
-    release: () => pool.end(),
-  };
-}
-
 async function openEmbedded(location: DatabaseLocation & { kind: "embedded" }): Promise<Database> {
   const unlock = await lockDataDirectory(location.dataDir);
   try {
@@ -99,12 +85,7 @@ async function openEmbedded(location: DatabaseLocation & { kind: "embedded" }): 
         await pglite.close();
         await unlock();
       },
-      migrationTarget: () => ({
-        // The adapter depends on another release of driver-adapter-utils; the shapes agree.
-        factory: new PrismaPGlite(pglite) as unknown as SqlMigrationAwareDriverAdapterFactory,
-        runScript: (_adapter, script) => pglite.exec(script),
-        release: async () => {},
-      }),
+      migrationTarget: () => pgliteMigrationTarget(pglite),
     };
   } catch (error) {
     await unlock();

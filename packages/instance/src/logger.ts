@@ -1,5 +1,5 @@
 import type { FastifyRequest } from "fastify";
-import { type Logger, type LoggerOptions, pino } from "pino";
+import { type DestinationStream, type Logger, type LoggerOptions, pino } from "pino";
 import type { LogLevel, ServiceName } from "./config/instance-config.ts";
 
 export const REDACTED = "[REDACTED]";
@@ -56,6 +56,6 @@ export function loggerOptions(settings: LoggerSettings): LoggerOptions {
   };
 }
 
-export function createLogger(settings: LoggerSettings): Logger {
-  return pino(loggerOptions(settings));
+export function createLogger(settings: LoggerSettings, destination?: DestinationStream): Logger {
+  return destination ? pino(loggerOptions(settings), destination) : pino(loggerOptions(settings));
 }

@@ -2,6 +2,7 @@ import { type Database, openDatabase } from "@token-broker/db";
 import { applyMigrations } from "@token-broker/db/migrations";
 import closeWithGrace from "close-with-grace";
 import Fastify, { type FastifyPluginAsync } from "fastify";
+import type { Logger } from "pino";
 import { ConfigurationError, type Environment } from "./config/environment.ts";
 import type { InstanceConfig } from "./config/instance-config.ts";
 import { resolveKeyBase } from "./config/key-base.ts";
@@ -34,30 +35,42 @@ export async function runService<C extends InstanceConfig>(
   try {
     config = definition.readConfig(env);
   } catch (error) {
-    if (error instanceof ConfigurationError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
+    return exitWith(error);
   }
   const logger = createLogger({
     service: config.service,
     level: config.logLevel,
     pretty: prettyLogs(env),
   });
+  try {
+    await serve(definition, config, logger);
+  } catch (error) {
+    logger.fatal({ err: error }, "could not start");
+    return exitWith(error);
+  }
+}
+
+async function serve<C extends InstanceConfig>(
+  definition: ServiceDefinition<C>,
+  config: C,
+  logger: Logger,
+): Promise<void> {
   const keyBase = await resolveKeyBase({
     configured: config.dbKeyBase,
     embedded: config.database.kind === "embedded",
     dataDir: config.dataDir,
-  }).catch((error: unknown) => fail(logger, error));
-
+  });
   const database = await openDatabase(config.database);
-  const applied = await applyMigrations(database);
-  if (applied.length > 0) logger.info({ migrations: applied }, "applied pending migrations");
-
   const app = Fastify(serverOptions(logger));
   app.addHook("onClose", () => database.close());
-  await app.register(definition.app, { config, database, keyBase });
+  try {
+    const applied = await applyMigrations(database);
+    if (applied.length > 0) logger.info({ migrations: applied }, "applied pending migrations");
+    await app.register(definition.app, { config, database, keyBase });
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
 
   closeWithGrace({ delay: SHUTDOWN_GRACE_MS, logger }, async ({ signal, err }) => {
     if (err) logger.error({ err }, "stopping after an unexpected error");
@@ -68,14 +81,19 @@ export async function runService<C extends InstanceConfig>(
   await app.listen({ port: config.port, host: config.host });
 }
 
+/** Ends the process with a one-line reason on stderr (configuration, database, port…). */
+function exitWith(error: unknown): never {
+  const reason =
+    error instanceof ConfigurationError || !(error instanceof Error)
+      ? String(error instanceof Error ? error.message : error)
+      : `${error.name}: ${error.message}`;
+  process.stderr.write(`${reason}\n`);
+  process.exit(1);
+}
+
 function prettyLogs(env: Environment): boolean {
   const format = env.LOG_FORMAT;
   if (format === "pretty") return true;
   if (format === "json") return false;
   return process.stdout.isTTY === true;
-}
-
-function fail(logger: { fatal: (msg: string) => void }, error: unknown): never {
-  logger.fatal(error instanceof Error ? error.message : String(error));
-  process.exit(1);
 }

@@ -1,6 +1,6 @@
 import type { Database } from "../client.ts";
 import { MIGRATIONS_DIR, readMigrationFolder } from "./migration-folder.ts";
-import { withSchemaEngine } from "./schema-engine.ts";
+import { SchemaEngineError, withSchemaEngine } from "./schema-engine.ts";
 
 export class MigrationError extends Error {
   constructor(message: string, options: { cause: unknown }) {
@@ -28,16 +28,19 @@ export async function applyMigrations(
     );
     return output.appliedMigrationNames;
   } catch (error) {
-    throw new MigrationError(`applying migrations failed: ${firstLine(error)}`, { cause: error });
+    throw new MigrationError(describeFailure(error), { cause: error });
   }
 }
 
-function firstLine(error: unknown): string {
+/** The failing migration's name and the database's message, without the engine's trace. */
+function describeFailure(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  // The engine appends a Rust span trace; the database's message is what helps.
-  return message
-    .split("\n")
-    .filter((line) => line.trim() !== "" && !/^\s*\d+: /.test(line) && !line.includes(" at "))
-    .slice(0, 3)
-    .join(" — ");
+  const migration = /migration_name="([^"]+)"/.exec(message)?.[1];
+  const cause =
+    error instanceof SchemaEngineError && error.scriptError instanceof Error
+      ? error.scriptError.message
+      : (message.split("\n").find((line) => line.trim() !== "") ?? message);
+  return migration
+    ? `migration ${migration} failed and was rolled back: ${cause}`
+    : `applying migrations failed: ${cause}`;
 }

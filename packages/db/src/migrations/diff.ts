@@ -1,8 +1,7 @@
 import { PGlite } from "@electric-sql/pglite";
-import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
-import { PrismaPGlite } from "pglite-prisma-adapter";
 import { readMigrationFolder, readSchemaFiles } from "./migration-folder.ts";
-import { type MigrationTarget, withSchemaEngine } from "./schema-engine.ts";
+import { withSchemaEngine } from "./schema-engine.ts";
+import { pgliteMigrationTarget } from "./targets.ts";
 
 /**
  * The SQL that takes a database built from the committed migrations to `schema.prisma`;
@@ -15,12 +14,13 @@ export async function diffMigrationsToSchema(
 ): Promise<string> {
   const migrations = await readMigrationFolder(migrationsDir);
   const files = (await readSchemaFiles(schemaPath)).map(([path, content]) => ({ path, content }));
-  const scratch = new PGlite();
-  const target: MigrationTarget = {
-    factory: new PrismaPGlite(scratch) as unknown as SqlMigrationAwareDriverAdapterFactory,
-    runScript: (_adapter, script) => scratch.exec(script),
-    release: () => scratch.close(),
-  };
+  const [main, shadow] = [new PGlite(), new PGlite()];
+  const target = pgliteMigrationTarget(main, {
+    shadow,
+    release: async () => {
+      await Promise.all([main.close(), shadow.close()]);
+    },
+  });
   const result = await withSchemaEngine(target, (engine) =>
     engine.diff({
       from:
@@ -29,9 +29,10 @@ export async function diffMigrationsToSchema(
           : { tag: "migrations", ...migrations },
       to: { tag: "schemaDatamodel", files },
       script: true,
-      exitCode: null,
+      // The engine then answers exit code 2 when there is something to migrate.
+      exitCode: true,
       filters: { externalTables: [], externalEnums: [] },
     }),
   );
-  return (result.stdout ?? "").trim();
+  return result.exitCode === 2 ? (result.stdout ?? "").trim() : "";
 }

@@ -84,11 +84,19 @@ function loadSchemaEngine(): Promise<typeof glue> {
 function runScriptsWhole(target: MigrationTarget): {
   factory: SqlMigrationAwareDriverAdapterFactory;
   opened: SqlDriverAdapter[];
+  scriptErrors: unknown[];
 } {
   const opened: SqlDriverAdapter[] = [];
+  // The engine reports a script's failure by an opaque id; keep the database's own error.
+  const scriptErrors: unknown[] = [];
   const patch = (adapter: SqlDriverAdapter): SqlDriverAdapter => {
     adapter.executeScript = async (script) => {
-      await target.runScript(adapter, script);
+      try {
+        await target.runScript(adapter, script);
+      } catch (error) {
+        scriptErrors.push(error);
+        throw error;
+      }
     };
     opened.push(adapter);
     return adapter;
@@ -96,6 +104,7 @@ function runScriptsWhole(target: MigrationTarget): {
   const { factory } = target;
   return {
     opened,
+    scriptErrors,
     factory: {
       provider: factory.provider,
       adapterName: factory.adapterName,
@@ -105,6 +114,19 @@ function runScriptsWhole(target: MigrationTarget): {
   };
 }
 
+/** A failure of the engine, with the database's error when a migration script failed. */
+export class SchemaEngineError extends Error {
+  readonly scriptError: unknown;
+
+  constructor(engineError: unknown, scriptError: unknown) {
+    super(engineError instanceof Error ? engineError.message : String(engineError), {
+      cause: engineError,
+    });
+    this.name = "SchemaEngineError";
+    this.scriptError = scriptError;
+  }
+}
+
 /** Runs `work` with an engine bound to `target`, then frees the engine and its connections. */
 export async function withSchemaEngine<T>(
   target: MigrationTarget,
@@ -112,7 +134,7 @@ export async function withSchemaEngine<T>(
   schemaFiles: [string, string][] = [["schema.prisma", DATASOURCE_ONLY]],
 ): Promise<T> {
   const { SchemaEngine } = await loadSchemaEngine();
-  const { factory, opened } = runScriptsWhole(target);
+  const { factory, opened, scriptErrors } = runScriptsWhole(target);
   try {
     const engine = await SchemaEngine.new(
       { datamodels: schemaFiles },
@@ -124,6 +146,8 @@ export async function withSchemaEngine<T>(
     } finally {
       engine.free();
     }
+  } catch (error) {
+    throw new SchemaEngineError(error, scriptErrors.at(-1));
   } finally {
     for (const adapter of opened.splice(0)) await adapter.dispose();
     await target.release();

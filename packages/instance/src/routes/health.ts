@@ -14,23 +14,26 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 /** GitLab's health endpoints: liveness (the process), readiness (its database), health. */
 export function healthRoutes(database: Database): FastifyPluginAsync {
   return async (app) => {
-    app.get("/-/liveness", async () => ({ status: "ok" }));
+    // Probes call these every few seconds: log only their problems.
+    const quiet = { logLevel: "warn" as const };
 
-    app.get("/-/readiness", async (request, reply) => {
+    app.get("/-/liveness", quiet, async () => ({ status: "ok" }));
+
+    app.get("/-/readiness", quiet, async (request, reply) => {
       try {
         await withTimeout(database.ping(), READINESS_TIMEOUT_MS);
         return { status: "ok", db_check: [{ status: "ok" }] };
       } catch (error) {
         request.log.warn({ err: error }, "readiness: the database does not answer");
-        return reply
-          .code(503)
-          .send({
-            status: "failed",
-            db_check: [{ status: "failed", message: "database does not answer" }],
-          });
+        return reply.code(503).send({
+          status: "failed",
+          db_check: [{ status: "failed", message: "database does not answer" }],
+        });
       }
     });
 
-    app.get("/-/health", async (_request, reply) => reply.type("text/plain").send("GitLab OK"));
+    app.get("/-/health", quiet, async (_request, reply) =>
+      reply.type("text/plain").send("GitLab OK"),
+    );
   };
 }
