@@ -1,3 +1,4 @@
+import { ensureApplicationSettings } from "@token-broker/admin";
 import { createTokenDigester, ensureInitialRootToken, ensureRootUser } from "@token-broker/auth";
 import type { FastifyPluginAsync } from "fastify";
 import fp from "fastify-plugin";
@@ -22,6 +23,7 @@ const instancePlugin: FastifyPluginAsync<InstanceOptions> = async (app, options)
   await app.register(instanceServices, options);
   await app.register(authentication, { database, digestToken });
 
+  await ensureApplicationSettings(database.prisma);
   await ensureRootUser(database.prisma);
   if (config.initialRootToken !== undefined) {
     await ensureInitialRootToken(database.prisma, digestToken, config.initialRootToken);

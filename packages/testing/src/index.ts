@@ -1,3 +1,13 @@
+export { createFixtures, type Fixtures } from "./fixtures.ts";
 export { adminUrl, databaseUrl } from "./postgres-admin.ts";
+export {
+  freePort,
+  type ReceivedRequest,
+  type RunningService,
+  type StartOptions,
+  startSaas,
+  TEST_KEY_BASE,
+  startSelfManaged,
+} from "./running-services.ts";
 export { type ServiceProcess, spawnService } from "./service-process.ts";
 export { createTestDatabase, openTestDatabase, type TestDatabase } from "./test-database.ts";

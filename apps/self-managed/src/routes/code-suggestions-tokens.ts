@@ -1,0 +1,137 @@
+import type { IncomingHttpHeaders } from "node:http";
+import replyFrom from "@fastify/reply-from";
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { loadFeatureSnapshot, readApplicationSettings } from "@token-broker/admin";
+import { CODE_SUGGESTIONS_SCOPES } from "@token-broker/auth";
+import {
+  CodeSuggestionsToken,
+  denialRefusal,
+  GitlabError,
+  sendRefusal,
+  statusBody,
+} from "@token-broker/instance";
+import { decideSelfManagedTokenRequest, isProxiedRequest } from "@token-broker/policy";
+import { upstreamFailureStatus } from "../saas-proxy/upstream-errors.ts";
+import { relayedResponseHeaders, upstreamHeaders } from "../saas-proxy/upstream-request.ts";
+
+const TOKENS_PATH = "/api/v4/code_suggestions/tokens";
+
+export interface CodeSuggestionsTokensOptions {
+  readonly saasUrl: string;
+  readonly saasTimeoutMs: number;
+  /** This instance's host name, sent to SaaS as X-Gitlab-Host-Name. */
+  readonly hostName: string;
+}
+
+interface UpstreamResponse {
+  readonly statusCode: number;
+  readonly headers: IncomingHttpHeaders;
+}
+
+function header(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * `POST /api/v4/code_suggestions/tokens` on a self-managed instance: its own checks, then
+ * the request streamed to SaaS with the service account's token (GitLab did this with
+ * Workhorse's send_url), and SaaS's answer streamed back.
+ */
+export const codeSuggestionsTokensRoutes: FastifyPluginAsyncTypebox<
+  CodeSuggestionsTokensOptions
+> = async (app, { saasUrl, saasTimeoutMs, hostName }) => {
+  const saas = new URL(saasUrl);
+  // SAAS_URL may carry a path (a relative URL root): requests go below it.
+  const upstreamPath = `${saas.pathname.replace(/\/+$/, "")}${TOKENS_PATH}`;
+  await app.register(replyFrom, {
+    base: saas.origin,
+    disableRequestLogging: true,
+    undici: {
+      headersTimeout: saasTimeoutMs,
+      bodyTimeout: saasTimeoutMs,
+      // reply-from turns certificate verification off unless told otherwise; the service
+      // token must only ever reach the real SaaS.
+      connect: { timeout: saasTimeoutMs, rejectUnauthorized: true },
+    },
+  });
+
+  // Stream the client's body through untouched instead of parsing it.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser("*", (_request, payload, done) => done(null, payload));
+
+  app.post(
+    TOKENS_PATH,
+    {
+      schema: {
+        summary: "Create a code-suggestions access token through SaaS",
+        tags: ["code_suggestions"],
+        response: {
+          201: CodeSuggestionsToken,
+          400: GitlabError,
+          401: GitlabError,
+          403: GitlabError,
+          404: GitlabError,
+          502: GitlabError,
+          504: GitlabError,
+        },
+      },
+      preHandler: app.requireToken(CODE_SUGGESTIONS_SCOPES),
+    },
+    async (request, reply) => {
+      const { prisma } = app.database;
+      const [features, settings] = await Promise.all([
+        loadFeatureSnapshot(prisma),
+        readApplicationSettings(prisma),
+      ]);
+      const decision = decideSelfManagedTokenRequest({
+        features,
+        instanceLevelCodeSuggestionsEnabled: settings.instanceLevelCodeSuggestionsEnabled,
+        aiAccessTokenSet: settings.encryptedAiAccessToken !== null,
+        proxied: isProxiedRequest({
+          userAgent: request.headers["user-agent"],
+          realm: header(request.headers["x-gitlab-realm"]),
+        }),
+      });
+      if (!decision.allowed || settings.encryptedAiAccessToken === null) {
+        const denial = decision.allowed ? undefined : decision;
+        request.log.info(
+          { denial: denial?.reason, detail: denial?.detail },
+          "token request refused",
+        );
+        return denial
+          ? sendRefusal(reply, denialRefusal(denial))
+          : reply.code(404).send(statusBody(404));
+      }
+      const identity = {
+        aiAccessToken: app.secretBox.decrypt(settings.encryptedAiAccessToken),
+        instanceId: settings.instanceUuid,
+        hostName,
+        requestId: request.id,
+      };
+      return reply.from(upstreamPath, {
+        method: "POST",
+        // Never forward the client's query string: it may hold private_token.
+        queryString: () => "",
+        rewriteRequestHeaders: (_request, prepared) => upstreamHeaders(identity, prepared),
+        rewriteHeaders: (headers) => relayedResponseHeaders(headers),
+        onResponse: (_request, proxied, upstream) => {
+          // reply-from hands over { statusCode, headers, stream } whatever its typing says.
+          const { statusCode, headers } = upstream as unknown as UpstreamResponse;
+          request.log.info(
+            { upstreamStatus: statusCode, saasRequestId: headers["x-request-id"] },
+            "SaaS answered",
+          );
+          proxied.send(upstream.stream);
+        },
+        onError: (proxied, { error }) => {
+          const status = upstreamFailureStatus(error);
+          request.log.warn(
+            { err: error },
+            status === 504 ? "SaaS did not answer in time" : "SaaS is unreachable",
+          );
+          proxied.code(status).send(statusBody(status));
+        },
+      });
+    },
+  );
+};

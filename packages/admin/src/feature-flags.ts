@@ -1,0 +1,100 @@
+import type { PrismaClient } from "@token-broker/db";
+import {
+  type FeatureGateSnapshot,
+  type FeatureGates,
+  type FeatureState,
+  featureState,
+  KNOWN_FEATURE_FLAGS,
+  userActor,
+} from "@token-broker/policy";
+import { invalid } from "./admin-error.ts";
+
+/** Flipper's gate names. */
+export const BOOLEAN_GATE = "boolean";
+export const ACTORS_GATE = "actors";
+
+/** A feature as GitLab's Features API shows it. */
+export interface FeatureView {
+  readonly name: string;
+  readonly state: FeatureState;
+  readonly gates: ({ key: "boolean"; value: boolean } | { key: "actors"; value: string[] })[];
+}
+
+export function toGates(gates: readonly { key: string; value: string }[]): FeatureGates {
+  return {
+    boolean: gates.some((gate) => gate.key === BOOLEAN_GATE && gate.value === "true"),
+    actors: new Set(gates.filter((gate) => gate.key === ACTORS_GATE).map((gate) => gate.value)),
+  };
+}
+
+/** Every persisted feature with its gates, as the policy evaluates them. */
+export async function loadFeatureSnapshot(prisma: PrismaClient): Promise<FeatureGateSnapshot> {
+  const features = await prisma.feature.findMany({
+    select: { key: true, gates: { select: { key: true, value: true } } },
+  });
+  return new Map(
+    features.map((feature): [string, FeatureGates] => [feature.key, toGates(feature.gates)]),
+  );
+}
+
+function view(name: string, gates: FeatureGates): FeatureView {
+  const shown: FeatureView["gates"] = [{ key: "boolean", value: gates.boolean }];
+  if (gates.actors.size > 0) shown.push({ key: "actors", value: [...gates.actors].sort() });
+  return { name, state: featureState(gates), gates: shown };
+}
+
+function assertKnown(name: string): void {
+  if (!KNOWN_FEATURE_FLAGS.some((flag) => flag.name === name)) {
+    throw invalid(`Feature flag ${name} is not known`);
+  }
+}
+
+export async function listFeatures(prisma: PrismaClient): Promise<FeatureView[]> {
+  const snapshot = await loadFeatureSnapshot(prisma);
+  return [...snapshot]
+    .map(([name, gates]) => view(name, gates))
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/**
+ * Flipper's semantics: enabling globally sets the boolean gate; disabling globally clears
+ * every gate (the flag is then off for everyone, not back to its default); enabling or
+ * disabling for a user adds or removes that actor.
+ */
+export async function setFeature(
+  prisma: PrismaClient,
+  name: string,
+  change: { enabled: boolean; userId?: number },
+): Promise<FeatureView> {
+  assertKnown(name);
+  await prisma.$transaction(async (tx) => {
+    await tx.feature.upsert({ where: { key: name }, create: { key: name }, update: {} });
+    if (change.userId !== undefined) {
+      const actor = { featureKey: name, key: ACTORS_GATE, value: userActor(change.userId) };
+      if (change.enabled) {
+        await tx.featureGate.upsert({
+          where: { featureKey_key_value: actor },
+          create: actor,
+          update: {},
+        });
+      } else {
+        await tx.featureGate.deleteMany({ where: actor });
+      }
+      return;
+    }
+    await tx.featureGate.deleteMany({
+      where: change.enabled ? { featureKey: name, key: BOOLEAN_GATE } : { featureKey: name },
+    });
+    if (change.enabled) {
+      await tx.featureGate.create({ data: { featureKey: name, key: BOOLEAN_GATE, value: "true" } });
+    }
+  });
+  const snapshot = await loadFeatureSnapshot(prisma);
+  return view(name, snapshot.get(name) ?? toGates([]));
+}
+
+/** Forgets a feature: it answers its default again. */
+export async function deleteFeature(prisma: PrismaClient, name: string): Promise<void> {
+  assertKnown(name);
+  await prisma.feature.deleteMany({ where: { key: name } });
+}

@@ -1,0 +1,123 @@
+import { Prisma, type PrismaClient } from "@token-broker/db";
+import { conflict, invalid, notFound } from "./admin-error.ts";
+
+export const GROUP_SELECT = {
+  id: true,
+  name: true,
+  path: true,
+  fullPath: true,
+  parentId: true,
+  codeSuggestions: true,
+  thirdPartyAiFeaturesEnabled: true,
+  createdAt: true,
+} as const;
+
+export type GroupRecord = Prisma.GroupGetPayload<{ select: typeof GROUP_SELECT }>;
+
+/** GitLab's access levels. */
+export const ACCESS_LEVELS = [10, 20, 30, 40, 50] as const;
+
+const PATH = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,254}$/;
+
+export interface NewGroup {
+  readonly name: string;
+  readonly path: string;
+  readonly parentId?: number | null;
+}
+
+export interface GroupSettingsChanges {
+  readonly name?: string;
+  readonly codeSuggestions?: boolean;
+  readonly thirdPartyAiFeaturesEnabled?: boolean;
+}
+
+export async function createGroup(prisma: PrismaClient, group: NewGroup): Promise<GroupRecord> {
+  if (group.name.trim() === "") throw invalid("name is invalid");
+  if (!PATH.test(group.path) || group.path.endsWith(".git")) throw invalid("path is invalid");
+  const parent =
+    group.parentId === undefined || group.parentId === null
+      ? null
+      : await prisma.group.findUnique({
+          where: { id: group.parentId },
+          select: { id: true, rootId: true, fullPath: true },
+        });
+  if (group.parentId != null && parent === null) throw notFound("Parent Group");
+  const fullPath = parent === null ? group.path : `${parent.fullPath}/${group.path}`;
+  if (await prisma.group.count({ where: { fullPath } })) {
+    throw conflict('Failed to save group {:path=>["has already been taken"]}');
+  }
+  return prisma.group
+    .create({
+      data: {
+        name: group.name,
+        path: group.path,
+        fullPath,
+        parentId: parent?.id ?? null,
+        // Settings live on the top-level group; a subgroup points at it.
+        rootId: parent === null ? null : (parent.rootId ?? parent.id),
+      },
+      select: GROUP_SELECT,
+    })
+    .catch((error: unknown) => {
+      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
+        throw conflict('Failed to save group {:path=>["has already been taken"]}');
+      }
+      throw error;
+    });
+}
+
+/** By numeric id or by full path ("parent/child"), as GitLab's `:id` accepts both. */
+export async function findGroup(
+  prisma: PrismaClient,
+  idOrPath: string | number,
+): Promise<GroupRecord> {
+  const key = String(idOrPath);
+  const where = /^\d+$/.test(key) ? { id: Number(key) } : { fullPath: key };
+  const group = await prisma.group.findUnique({ where, select: GROUP_SELECT });
+  if (group === null) throw notFound("Group");
+  return group;
+}
+
+export async function updateGroup(
+  prisma: PrismaClient,
+  idOrPath: string | number,
+  changes: GroupSettingsChanges,
+): Promise<GroupRecord> {
+  if (changes.name !== undefined && changes.name.trim() === "") throw invalid("name is invalid");
+  const group = await findGroup(prisma, idOrPath);
+  return prisma.group.update({ where: { id: group.id }, data: changes, select: GROUP_SELECT });
+}
+
+export async function addGroupMember(
+  prisma: PrismaClient,
+  idOrPath: string | number,
+  userId: number,
+  accessLevel: number,
+) {
+  if (!(ACCESS_LEVELS as readonly number[]).includes(accessLevel)) {
+    throw invalid("access_level does not have a valid value");
+  }
+  const group = await findGroup(prisma, idOrPath);
+  if ((await prisma.user.count({ where: { id: userId } })) === 0) throw notFound("User");
+  if (await prisma.groupMember.count({ where: { groupId: group.id, userId } })) {
+    throw conflict("Member already exists");
+  }
+  return prisma.groupMember.create({
+    data: { groupId: group.id, userId, accessLevel },
+    select: {
+      accessLevel: true,
+      createdAt: true,
+      user: { select: { id: true, username: true, name: true, state: true } },
+    },
+  });
+}
+
+export async function removeGroupMember(
+  prisma: PrismaClient,
+  idOrPath: string | number,
+  userId: number,
+) {
+  const group = await findGroup(prisma, idOrPath);
+  const { count } = await prisma.groupMember.deleteMany({ where: { groupId: group.id, userId } });
+  if (count === 0) throw notFound("Member");
+}

@@ -1,0 +1,51 @@
+export { AdminError, type AdminErrorKind } from "./admin-error.ts";
+export {
+  type ApplicationSettings,
+  type ApplicationSettingsChanges,
+  type ApplicationSettingsView,
+  ensureApplicationSettings,
+  readApplicationSettings,
+  settingsView,
+  updateApplicationSettings,
+} from "./application-settings.ts";
+export {
+  deleteFeature,
+  type FeatureView,
+  listFeatures,
+  loadFeatureSnapshot,
+  setFeature,
+  toGates,
+} from "./feature-flags.ts";
+export {
+  ACCESS_LEVELS,
+  addGroupMember,
+  createGroup,
+  findGroup,
+  type GroupRecord,
+  type GroupSettingsChanges,
+  type NewGroup,
+  removeGroupMember,
+  updateGroup,
+} from "./groups.ts";
+export {
+  type CreatedToken,
+  createPersonalAccessToken,
+  findPersonalAccessToken,
+  isActive,
+  listPersonalAccessTokens,
+  type NewToken,
+  revokePersonalAccessToken,
+  rotatePersonalAccessToken,
+  type TokenRecord,
+} from "./personal-access-tokens.ts";
+export {
+  createUser,
+  findUser,
+  findUserByUsername,
+  type NewUser,
+  setCodeSuggestionsPreference,
+  setUserState,
+  type UserChanges,
+  type UserRecord,
+  updateUser,
+} from "./users.ts";

@@ -1,0 +1,163 @@
+import { randomBytes, scrypt as scryptCallback } from "node:crypto";
+import { promisify } from "node:util";
+import { Prisma, type PrismaClient } from "@token-broker/db";
+import { conflict, invalid, notFound } from "./admin-error.ts";
+
+const scrypt = promisify(scryptCallback) as (
+  password: string,
+  salt: Buffer,
+  length: number,
+) => Promise<Buffer>;
+
+// GitLab's rules: letters, digits, '_', '.', '-'; not starting with '-' or ending in '.git'.
+const USERNAME = /^[A-Za-z0-9_.][A-Za-z0-9_.-]{0,254}$/;
+const EMAIL = /^[^\s@]+@[^\s@]+$/;
+const MIN_PASSWORD_LENGTH = 8;
+
+export const USER_SELECT = {
+  id: true,
+  username: true,
+  name: true,
+  email: true,
+  state: true,
+  admin: true,
+  codeSuggestions: true,
+  createdAt: true,
+} as const;
+
+export type UserRecord = Prisma.UserGetPayload<{ select: typeof USER_SELECT }>;
+
+export interface NewUser {
+  readonly username: string;
+  readonly email: string;
+  readonly name: string;
+  readonly password?: string;
+  readonly admin?: boolean;
+}
+
+export interface UserChanges {
+  readonly username?: string;
+  readonly email?: string;
+  readonly name?: string;
+  readonly password?: string;
+  readonly admin?: boolean;
+}
+
+function validate(changes: UserChanges): void {
+  if (
+    changes.username !== undefined &&
+    (!USERNAME.test(changes.username) || changes.username.endsWith(".git"))
+  ) {
+    throw invalid("username is invalid");
+  }
+  if (changes.email !== undefined && !EMAIL.test(changes.email)) throw invalid("email is invalid");
+  if (changes.name !== undefined && changes.name.trim() === "") throw invalid("name is invalid");
+  if (changes.password !== undefined && changes.password.length < MIN_PASSWORD_LENGTH) {
+    throw invalid(`password is too short (minimum is ${MIN_PASSWORD_LENGTH} characters)`);
+  }
+}
+
+async function digestPassword(password: string): Promise<string> {
+  const salt = randomBytes(16);
+  const hash = await scrypt(password, salt, 32);
+  return `scrypt$${salt.toString("base64url")}$${hash.toString("base64url")}`;
+}
+
+async function assertAvailable(prisma: PrismaClient, changes: UserChanges, exceptId?: number) {
+  const not = exceptId === undefined ? {} : { NOT: { id: exceptId } };
+  if (
+    changes.username !== undefined &&
+    (await prisma.user.count({ where: { username: changes.username, ...not } }))
+  ) {
+    throw conflict("Username has already been taken");
+  }
+  if (
+    changes.email !== undefined &&
+    (await prisma.user.count({ where: { email: changes.email, ...not } }))
+  ) {
+    throw conflict("Email has already been taken");
+  }
+}
+
+/** A unique-constraint race (two creations at once) reads as the same conflict. */
+function asConflict(error: unknown): never {
+  if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
+    const target = JSON.stringify(error.meta ?? {});
+    throw conflict(
+      target.includes("email") ? "Email has already been taken" : "Username has already been taken",
+    );
+  }
+  throw error;
+}
+
+export async function createUser(prisma: PrismaClient, user: NewUser): Promise<UserRecord> {
+  validate(user);
+  await assertAvailable(prisma, user);
+  const passwordDigest = user.password === undefined ? null : await digestPassword(user.password);
+  return prisma.user
+    .create({
+      data: {
+        username: user.username,
+        email: user.email,
+        name: user.name,
+        admin: user.admin ?? false,
+        passwordDigest,
+      },
+      select: USER_SELECT,
+    })
+    .catch(asConflict);
+}
+
+export async function findUser(prisma: PrismaClient, id: number): Promise<UserRecord> {
+  const user = await prisma.user.findUnique({ where: { id }, select: USER_SELECT });
+  if (user === null) throw notFound("User");
+  return user;
+}
+
+export async function findUserByUsername(
+  prisma: PrismaClient,
+  username: string,
+): Promise<UserRecord> {
+  const user = await prisma.user.findUnique({ where: { username }, select: USER_SELECT });
+  if (user === null) throw notFound("User");
+  return user;
+}
+
+export async function updateUser(
+  prisma: PrismaClient,
+  id: number,
+  changes: UserChanges,
+): Promise<UserRecord> {
+  validate(changes);
+  await findUser(prisma, id);
+  await assertAvailable(prisma, changes, id);
+  const { password, ...rest } = changes;
+  const passwordDigest =
+    password === undefined ? {} : { passwordDigest: await digestPassword(password) };
+  return prisma.user
+    .update({ where: { id }, data: { ...rest, ...passwordDigest }, select: USER_SELECT })
+    .catch(asConflict);
+}
+
+export async function setUserState(
+  prisma: PrismaClient,
+  id: number,
+  state: "active" | "blocked",
+): Promise<UserRecord> {
+  await findUser(prisma, id);
+  return prisma.user.update({ where: { id }, data: { state }, select: USER_SELECT });
+}
+
+/** The user's own preference (GitLab: user preferences, `code_suggestions`). */
+export async function setCodeSuggestionsPreference(
+  prisma: PrismaClient,
+  id: number,
+  enabled: boolean,
+): Promise<UserRecord> {
+  await findUser(prisma, id);
+  return prisma.user.update({
+    where: { id },
+    data: { codeSuggestions: enabled },
+    select: USER_SELECT,
+  });
+}

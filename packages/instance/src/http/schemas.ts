@@ -1,0 +1,24 @@
+import { Type } from "@fastify/type-provider-typebox";
+
+/** GitLab's error bodies, for route response schemas (and the API documentation). */
+export const GitlabError = Type.Union(
+  [
+    Type.Object({ message: Type.String() }),
+    Type.Object({
+      error: Type.String(),
+      error_description: Type.Optional(Type.String()),
+      scope: Type.Optional(Type.String()),
+    }),
+  ],
+  { description: "GitLab's error body" },
+);
+
+/** The Code Suggestions tokens API's answer (both instances). */
+export const CodeSuggestionsToken = Type.Object(
+  {
+    access_token: Type.String({ description: "RS256 JWT for the Code Suggestions service" }),
+    expires_in: Type.Integer({ description: "lifetime in seconds" }),
+    created_at: Type.Integer({ description: "issue time, Unix seconds" }),
+  },
+  { description: "A code-suggestions access token" },
+);
