@@ -1,0 +1,441 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer as createHttpsServer } from "node:https";
+import { createServer as createTcpServer, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { SaasConfig } from "@token-broker/saas/config";
+import type { SelfManagedConfig } from "@token-broker/self-managed/config";
+import { freePort, type RunningService, startSaas, startSelfManaged } from "@token-broker/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  EXPIRED,
+  INSUFFICIENT_SCOPE,
+  NOT_FOUND,
+  REVOKED,
+  requestToken,
+  TOKENS_PATH,
+  UNAUTHORIZED,
+} from "./support/token-request.ts";
+import { verifyCodeSuggestionsToken } from "./support/verify-token.ts";
+
+/** SaaS with a service account allowed to mint tokens for self-managed instances. */
+async function saasWithServiceAccount() {
+  const saas = await startSaas();
+  const { user, token } = await saas.fixtures.userWithToken({}, { scopes: ["ai_features"] });
+  await saas.fixtures.feature("code_suggestions_for_instance_admin_enabled", {
+    enabled: true,
+    userId: user.id,
+  });
+  return { saas, serviceAccount: user, serviceToken: token };
+}
+
+/** A self-managed instance with code suggestions on and the service token stored. */
+async function configuredSelfManaged(
+  saasUrl: string,
+  serviceToken: string,
+  env: Record<string, string> = {},
+) {
+  const selfManaged = await startSelfManaged(saasUrl, { env });
+  await selfManaged.fixtures.settings({
+    instanceLevelCodeSuggestionsEnabled: true,
+    aiAccessToken: serviceToken,
+  });
+  return selfManaged;
+}
+
+describe("through a self-managed instance", () => {
+  let saas: RunningService<SaasConfig>;
+  let selfManaged: RunningService<SelfManagedConfig>;
+  let serviceToken: string;
+  let serviceAccountId: number;
+
+  beforeAll(async () => {
+    const setUp = await saasWithServiceAccount();
+    ({ saas, serviceToken } = setUp);
+    serviceAccountId = setUp.serviceAccount.id;
+    selfManaged = await configuredSelfManaged(saas.url, serviceToken);
+  });
+  afterAll(async () => {
+    await selfManaged.close();
+    await saas.close();
+  });
+
+  /** The requests SaaS received while `work` ran. */
+  async function receivedBySaas(work: () => Promise<unknown>) {
+    const before = saas.received.length;
+    await work();
+    return saas.received.slice(before);
+  }
+
+  it("a self-managed user gets a SaaS-signed token for the self-managed realm", async () => {
+    const { token } = await selfManaged.fixtures.userWithToken();
+    const response = await requestToken(selfManaged.url, token);
+    expect(response.status).toBe(201);
+    expect(response.headers.get("content-type")).toMatch(/^application\/json/);
+    expect(response.headers.get("cache-control")).toBe("no-store");
+    const body = response.body as { access_token: string; expires_in: number; created_at: number };
+    expect(body.expires_in).toBe(3600);
+    const { payload } = await verifyCodeSuggestionsToken(body.access_token, saas.url);
+    expect(payload).toMatchObject({
+      aud: "gitlab-code-suggestions",
+      iss: saas.config.externalUrl,
+      iat: body.created_at,
+      nbf: body.created_at - 5,
+      exp: body.created_at + 3600,
+      gitlab_realm: "self-managed",
+      third_party_ai_features_enabled: false,
+    });
+  });
+
+  it("sends SaaS the service account's token and its own markers, and none of the client's credentials", async () => {
+    const { token } = await selfManaged.fixtures.userWithToken();
+    let response: Awaited<ReturnType<typeof requestToken>> | undefined;
+    const received = await receivedBySaas(async () => {
+      response = await requestToken(`${selfManaged.url}`, token, {
+        headers: {
+          "private-token": token,
+          cookie: `_gitlab_session=${token}`,
+          "x-forwarded-for": "203.0.113.7",
+          "x-custom-client-header": "client-value",
+          "x-request-id": "chosen-by-client",
+        },
+      });
+      // Also the query-parameter form, which must not be forwarded either.
+      await fetch(`${selfManaged.url}${TOKENS_PATH}?private_token=${token}&other=1`, {
+        method: "POST",
+      });
+    });
+    expect(response?.status).toBe(201);
+    expect(received).toHaveLength(2);
+    const settings = await selfManaged.database.prisma.applicationSetting.findUniqueOrThrow({
+      where: { id: 1 },
+    });
+    for (const request of received) {
+      expect(JSON.stringify(request)).not.toContain(token);
+      expect(request.url).toBe(TOKENS_PATH);
+      expect(request.method).toBe("POST");
+      expect(request.headers).toMatchObject({
+        authorization: `Bearer ${serviceToken}`,
+        "content-type": "application/json",
+        "user-agent": expect.stringMatching(/^gitlab-workhorse/),
+        "x-gitlab-realm": "self-managed",
+        "x-gitlab-instance-id": settings.instanceUuid,
+        "x-gitlab-host-name": "localhost",
+      });
+      expect(request.headers).not.toHaveProperty("private-token");
+      expect(request.headers).not.toHaveProperty("cookie");
+      expect(request.headers).not.toHaveProperty("x-forwarded-for");
+      expect(request.headers).not.toHaveProperty("x-custom-client-header");
+    }
+    expect(received[0]?.headers["x-request-id"]).toBe(response?.headers.get("x-request-id"));
+  });
+
+  it("streams a client's request body through", async () => {
+    const { token } = await selfManaged.fixtures.userWithToken();
+    const response = await requestToken(selfManaged.url, token, {
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ editor: "vscode" }),
+    });
+    expect(response.status).toBe(201);
+    const empty = await requestToken(selfManaged.url, token, {
+      headers: { "content-type": "application/json" },
+    });
+    expect(empty.status).toBe(201);
+  });
+
+  describe("refuses without asking SaaS", () => {
+    it.each([
+      { why: "no credentials", setup: async () => undefined, status: 401, body: UNAUTHORIZED },
+      {
+        why: "unknown token",
+        setup: async () => "glpat-unknownunknown0000",
+        status: 401,
+        body: UNAUTHORIZED,
+      },
+      { why: "malformed token", setup: async () => "not-a-token", status: 401, body: UNAUTHORIZED },
+      {
+        why: "blocked user",
+        setup: async () => (await selfManaged.fixtures.userWithToken({ blocked: true })).token,
+        status: 401,
+        body: UNAUTHORIZED,
+      },
+      {
+        why: "expired token",
+        setup: async () => (await selfManaged.fixtures.userWithToken({}, { expired: true })).token,
+        status: 401,
+        body: EXPIRED,
+      },
+      {
+        why: "revoked token",
+        setup: async () => (await selfManaged.fixtures.userWithToken({}, { revoked: true })).token,
+        status: 401,
+        body: REVOKED,
+      },
+      {
+        why: "read_api only",
+        setup: async () =>
+          (await selfManaged.fixtures.userWithToken({}, { scopes: ["read_api"] })).token,
+        status: 403,
+        body: INSUFFICIENT_SCOPE,
+      },
+    ])("$why → $status", async ({ setup, status, body }) => {
+      const token = await setup();
+      let response: Awaited<ReturnType<typeof requestToken>> | undefined;
+      const received = await receivedBySaas(async () => {
+        response = await requestToken(selfManaged.url, token);
+      });
+      expect([response?.status, response?.body]).toEqual([status, body]);
+      expect(received).toEqual([]);
+    });
+
+    it("404 while the ops flag code_suggestions_tokens_api is off", async () => {
+      const { token } = await selfManaged.fixtures.userWithToken();
+      await selfManaged.fixtures.feature("code_suggestions_tokens_api", { enabled: false });
+      try {
+        const received = await receivedBySaas(async () => {
+          expect(await requestToken(selfManaged.url, token)).toMatchObject({
+            status: 404,
+            body: NOT_FOUND,
+          });
+        });
+        expect(received).toEqual([]);
+      } finally {
+        await selfManaged.fixtures.forgetFeature("code_suggestions_tokens_api");
+      }
+    });
+
+    it("404 while instance_level_code_suggestions_enabled is off, then 201 once it is on", async () => {
+      const { token } = await selfManaged.fixtures.userWithToken();
+      await selfManaged.fixtures.settings({ instanceLevelCodeSuggestionsEnabled: false });
+      try {
+        expect(await requestToken(selfManaged.url, token)).toMatchObject({
+          status: 404,
+          body: NOT_FOUND,
+        });
+      } finally {
+        await selfManaged.fixtures.settings({ instanceLevelCodeSuggestionsEnabled: true });
+      }
+      expect((await requestToken(selfManaged.url, token)).status).toBe(201);
+    });
+
+    it("404 while no ai_access_token is stored", async () => {
+      const { token } = await selfManaged.fixtures.userWithToken();
+      await selfManaged.fixtures.settings({ aiAccessToken: "" });
+      try {
+        const received = await receivedBySaas(async () => {
+          expect(await requestToken(selfManaged.url, token)).toMatchObject({
+            status: 404,
+            body: NOT_FOUND,
+          });
+        });
+        expect(received).toEqual([]);
+      } finally {
+        await selfManaged.fixtures.settings({ aiAccessToken: serviceToken });
+      }
+    });
+
+    it.each([
+      { marker: "User-Agent", headers: { "user-agent": "gitlab-workhorse v16.2.0" } },
+      { marker: "X-Gitlab-Realm", headers: { "x-gitlab-realm": "self-managed" } },
+    ] as { marker: string; headers: Record<string, string> }[])(
+      "400 to a request that was already proxied ($marker): no loops",
+      async ({ headers }) => {
+        const { token } = await selfManaged.fixtures.userWithToken();
+        const response = await requestToken(selfManaged.url, token, { headers });
+        expect([response.status, response.body]).toEqual([
+          400,
+          { message: "Proxying is only supported to a SaaS instance" },
+        ]);
+      },
+    );
+  });
+
+  describe("relays SaaS's refusals unchanged", () => {
+    it("401 when the instance-admin flag is off for the service account", async () => {
+      const { token } = await selfManaged.fixtures.userWithToken();
+      await saas.fixtures.feature("code_suggestions_for_instance_admin_enabled", {
+        enabled: false,
+        userId: serviceAccountId,
+      });
+      try {
+        const direct = await requestToken(saas.url, serviceToken, {
+          headers: { "x-gitlab-realm": "self-managed" },
+        });
+        const relayed = await requestToken(selfManaged.url, token);
+        expect([relayed.status, relayed.body]).toEqual([401, UNAUTHORIZED]);
+        expect([relayed.status, relayed.body]).toEqual([direct.status, direct.body]);
+        expect(relayed.headers.get("content-type")).toBe(direct.headers.get("content-type"));
+      } finally {
+        await saas.fixtures.feature("code_suggestions_for_instance_admin_enabled", {
+          enabled: true,
+          userId: serviceAccountId,
+        });
+      }
+    });
+
+    it("401 with GitLab's revoked-token body when the stored service token was revoked on SaaS", async () => {
+      const { token } = await selfManaged.fixtures.userWithToken();
+      const { user, token: revokedServiceToken } = await saas.fixtures.userWithToken(
+        {},
+        { revoked: true },
+      );
+      await saas.fixtures.feature("code_suggestions_for_instance_admin_enabled", {
+        enabled: true,
+        userId: user.id,
+      });
+      await selfManaged.fixtures.settings({ aiAccessToken: revokedServiceToken });
+      try {
+        const relayed = await requestToken(selfManaged.url, token);
+        expect([relayed.status, relayed.body]).toEqual([401, REVOKED]);
+        expect(relayed.headers.get("www-authenticate")).toBeNull();
+      } finally {
+        await selfManaged.fixtures.settings({ aiAccessToken: serviceToken });
+      }
+    });
+  });
+
+  it("never writes a token into its logs", async () => {
+    const { token } = await selfManaged.fixtures.userWithToken();
+    await requestToken(selfManaged.url, token);
+    await fetch(`${selfManaged.url}${TOKENS_PATH}?private_token=${token}`, { method: "POST" });
+    const logs = [...selfManaged.logs, ...saas.logs].join("");
+    for (const secret of [token, serviceToken]) expect(logs).not.toContain(secret.slice(6));
+    expect(logs).not.toMatch(/eyJ[\w-]+\.eyJ[\w-]+\./);
+  });
+});
+
+describe("when SaaS fails", () => {
+  it("answers 502 without details when SaaS refuses connections", async () => {
+    const closedPort = await freePort();
+    const selfManaged = await configuredSelfManaged(
+      `http://127.0.0.1:${closedPort}`,
+      "glpat-serviceaccount00000",
+    );
+    try {
+      const { token } = await selfManaged.fixtures.userWithToken();
+      const response = await requestToken(selfManaged.url, token);
+      expect([response.status, response.body]).toEqual([502, { message: "502 Bad Gateway" }]);
+      expect(JSON.stringify(response.body)).not.toContain(String(closedPort));
+    } finally {
+      await selfManaged.close();
+    }
+  });
+
+  it("answers 502 when SaaS's name does not resolve", async () => {
+    const selfManaged = await configuredSelfManaged(
+      "http://saas.invalid",
+      "glpat-serviceaccount00000",
+    );
+    try {
+      const { token } = await selfManaged.fixtures.userWithToken();
+      const response = await requestToken(selfManaged.url, token);
+      expect([response.status, response.body]).toEqual([502, { message: "502 Bad Gateway" }]);
+    } finally {
+      await selfManaged.close();
+    }
+  });
+
+  it("answers 502 when SaaS resets the connection", async () => {
+    const sockets = new Set<Socket>();
+    const resetting = createTcpServer((socket) => {
+      sockets.add(socket);
+      socket.once("data", () => socket.resetAndDestroy());
+    });
+    await new Promise<void>((resolve) => resetting.listen(0, "127.0.0.1", resolve));
+    const { port } = resetting.address() as { port: number };
+    const selfManaged = await configuredSelfManaged(
+      `http://127.0.0.1:${port}`,
+      "glpat-serviceaccount00000",
+    );
+    try {
+      const { token } = await selfManaged.fixtures.userWithToken();
+      const response = await requestToken(selfManaged.url, token);
+      expect([response.status, response.body]).toEqual([502, { message: "502 Bad Gateway" }]);
+    } finally {
+      await selfManaged.close();
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => resetting.close(resolve));
+    }
+  });
+
+  it("answers 504 within the timeout (plus a small margin) when SaaS does not answer", async () => {
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const saas = await startSaas({
+      onRequest: async (request) => {
+        if (request.url.startsWith(TOKENS_PATH)) await held;
+      },
+    });
+    const selfManaged = await configuredSelfManaged(saas.url, "glpat-serviceaccount00000", {
+      SAAS_TIMEOUT_MS: "500",
+    });
+    try {
+      const { token } = await selfManaged.fixtures.userWithToken();
+      const started = performance.now();
+      const response = await requestToken(selfManaged.url, token);
+      const elapsed = performance.now() - started;
+      expect([response.status, response.body]).toEqual([504, { message: "504 Gateway Timeout" }]);
+      expect(elapsed).toBeGreaterThanOrEqual(450);
+      expect(elapsed).toBeLessThan(500 + 1500);
+    } finally {
+      release();
+      await selfManaged.close();
+      await saas.close();
+    }
+  });
+
+  it("refuses a SaaS whose TLS certificate it cannot verify, before sending anything", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "broker-tls-"));
+    execFileSync(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "1",
+        "-subj",
+        "/CN=127.0.0.1",
+        "-addext",
+        "subjectAltName=IP:127.0.0.1",
+        "-keyout",
+        path.join(dir, "key.pem"),
+        "-out",
+        path.join(dir, "cert.pem"),
+      ],
+      { stdio: "ignore" },
+    );
+    let requests = 0;
+    const impostor = createHttpsServer(
+      {
+        key: readFileSync(path.join(dir, "key.pem")),
+        cert: readFileSync(path.join(dir, "cert.pem")),
+      },
+      (_request, response) => {
+        requests += 1;
+        response.writeHead(201, { "content-type": "application/json" }).end("{}");
+      },
+    );
+    await new Promise<void>((resolve) => impostor.listen(0, "127.0.0.1", resolve));
+    const { port } = impostor.address() as { port: number };
+    const selfManaged = await configuredSelfManaged(
+      `https://127.0.0.1:${port}`,
+      "glpat-serviceaccount00000",
+    );
+    try {
+      const { token } = await selfManaged.fixtures.userWithToken();
+      const response = await requestToken(selfManaged.url, token);
+      expect([response.status, response.body]).toEqual([502, { message: "502 Bad Gateway" }]);
+      expect(requests).toBe(0);
+    } finally {
+      await selfManaged.close();
+      await new Promise((resolve) => impostor.close(resolve));
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
