@@ -6,8 +6,8 @@ export {
   type RunningService,
   type StartOptions,
   startSaas,
-  TEST_KEY_BASE,
   startSelfManaged,
+  TEST_KEY_BASE,
 } from "./running-services.ts";
 export { type ServiceProcess, spawnService } from "./service-process.ts";
 export { createTestDatabase, openTestDatabase, type TestDatabase } from "./test-database.ts";

@@ -64,7 +64,10 @@ async function start<C extends InstanceConfig>(
   options: StartOptions,
 ): Promise<RunningService<C>> {
   const database: Database & { url: string } = options.replicaOf
-    ? { ...(await openDatabase({ kind: "postgres", url: options.replicaOf.databaseUrl })), url: options.replicaOf.databaseUrl }
+    ? {
+        ...(await openDatabase({ kind: "postgres", url: options.replicaOf.databaseUrl })),
+        url: options.replicaOf.databaseUrl,
+      }
     : await openTestDatabase();
   const port = await freePort();
   const keyBase = TEST_KEY_BASE;
