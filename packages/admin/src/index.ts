@@ -16,6 +16,7 @@ export {
   setFeature,
   toGates,
 } from "./feature-flags.ts";
+export { groupAccessLevel, MAINTAINER, OWNER } from "./group-access.ts";
 export {
   ACCESS_LEVELS,
   addGroupMember,
@@ -42,6 +43,7 @@ export {
   createUser,
   findUser,
   findUserByUsername,
+  listUsers,
   type NewUser,
   setCodeSuggestionsPreference,
   setUserState,

@@ -161,3 +161,16 @@ export async function setCodeSuggestionsPreference(
     select: USER_SELECT,
   });
 }
+
+/** Users by id, or the one with a username (GitLab paginates; this lists one page of 100). */
+export async function listUsers(
+  prisma: PrismaClient,
+  filter: { username?: string } = {},
+): Promise<UserRecord[]> {
+  return prisma.user.findMany({
+    where: filter.username === undefined ? {} : { username: filter.username },
+    select: USER_SELECT,
+    orderBy: { id: "asc" },
+    take: 100,
+  });
+}

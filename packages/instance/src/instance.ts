@@ -2,7 +2,9 @@ import { ensureApplicationSettings } from "@token-broker/admin";
 import { createTokenDigester, ensureInitialRootToken, ensureRootUser } from "@token-broker/auth";
 import type { FastifyPluginAsync } from "fastify";
 import fp from "fastify-plugin";
+import { administrationApi } from "./api/administration-api.ts";
 import { errorHandler } from "./http/error-handler.ts";
+import { apiDocumentation } from "./plugins/api-documentation.ts";
 import { authentication } from "./plugins/authentication.ts";
 import { type InstanceServicesOptions, instanceServices } from "./plugins/instance-services.ts";
 import { requestIdHeader } from "./plugins/request-id.ts";
@@ -20,6 +22,11 @@ const instancePlugin: FastifyPluginAsync<InstanceOptions> = async (app, options)
 
   await app.register(errorHandler);
   await app.register(requestIdHeader);
+  // Before any route, so that every route's schema is documented.
+  await app.register(apiDocumentation, {
+    title: config.service === "saas" ? "SaaS instance" : "Self-managed instance",
+    externalUrl: config.externalUrl,
+  });
   await app.register(instanceServices, options);
   await app.register(authentication, { database, digestToken });
 
@@ -30,6 +37,7 @@ const instancePlugin: FastifyPluginAsync<InstanceOptions> = async (app, options)
   }
 
   await app.register(healthRoutes(database));
+  await app.register(administrationApi, { prefix: "/api/v4" });
 };
 
 export const instance = fp(instancePlugin, { name: "instance" });

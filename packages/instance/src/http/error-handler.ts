@@ -1,3 +1,4 @@
+import { AdminError, type AdminErrorKind } from "@token-broker/admin";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import { type GitlabErrorBody, isGitlabError, statusBody } from "./gitlab-errors.ts";
@@ -25,12 +26,26 @@ function clientErrorBody(error: FastifyError, statusCode: number): GitlabErrorBo
   return statusBody(statusCode);
 }
 
+const ADMIN_ERROR_STATUS: Readonly<Record<AdminErrorKind, number>> = {
+  invalid: 400,
+  not_found: 404,
+  conflict: 409,
+};
+
+function adminErrorBody(error: AdminError): GitlabErrorBody {
+  return { message: error.kind === "not_found" ? `404 ${error.message}` : error.message };
+}
+
 function handleError(
   this: FastifyInstance,
   error: FastifyError,
   request: FastifyRequest,
   reply: FastifyReply,
 ) {
+  if (error instanceof AdminError) {
+    request.log.info({ code: error.kind }, "request refused");
+    return reply.code(ADMIN_ERROR_STATUS[error.kind]).send(adminErrorBody(error));
+  }
   const statusCode = error.statusCode ?? 500;
   if (statusCode >= 400 && statusCode < 500) {
     request.log.info({ code: error.code, statusCode }, "request refused");

@@ -1,0 +1,17 @@
+import type { FastifyPluginAsync } from "fastify";
+import { gitlabParams } from "./gitlab-params.ts";
+import { applicationSettingsRoutes } from "./routes/application-settings.ts";
+import { featureRoutes } from "./routes/features.ts";
+import { groupRoutes } from "./routes/groups.ts";
+import { personalAccessTokenRoutes } from "./routes/personal-access-tokens.ts";
+import { userRoutes } from "./routes/users.ts";
+
+/** The GitLab-compatible administration subset, under /api/v4 (see instance-api.md). */
+export const administrationApi: FastifyPluginAsync = async (app) => {
+  await gitlabParams(app);
+  await app.register(userRoutes);
+  await app.register(personalAccessTokenRoutes);
+  await app.register(groupRoutes);
+  await app.register(featureRoutes);
+  await app.register(applicationSettingsRoutes);
+};

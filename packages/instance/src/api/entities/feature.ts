@@ -1,0 +1,12 @@
+import { Type } from "@fastify/type-provider-typebox";
+
+export const FeatureEntity = Type.Object({
+  name: Type.String(),
+  state: Type.Union([Type.Literal("on"), Type.Literal("off"), Type.Literal("conditional")]),
+  gates: Type.Array(
+    Type.Union([
+      Type.Object({ key: Type.Literal("boolean"), value: Type.Boolean() }),
+      Type.Object({ key: Type.Literal("actors"), value: Type.Array(Type.String()) }),
+    ]),
+  ),
+});

@@ -1,0 +1,57 @@
+import { type FastifyPluginAsyncTypebox, Type } from "@fastify/type-provider-typebox";
+import {
+  readApplicationSettings,
+  settingsView,
+  updateApplicationSettings,
+} from "@token-broker/admin";
+import { GitlabError } from "../../http/schemas.ts";
+import { requireAdmin, WRITE_SCOPES } from "../access.ts";
+import { ApplicationSettingsEntity } from "../entities/application-settings.ts";
+
+const tags = ["application_settings"];
+
+export const applicationSettingsRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { prisma } = app.database;
+  const admin = [app.requireToken(WRITE_SCOPES), requireAdmin];
+
+  app.get(
+    "/application/settings",
+    {
+      schema: {
+        summary: "The instance's settings (administrators)",
+        tags,
+        response: { 200: ApplicationSettingsEntity, 403: GitlabError },
+      },
+      preHandler: admin,
+    },
+    async () => settingsView(await readApplicationSettings(prisma)),
+  );
+
+  app.put(
+    "/application/settings",
+    {
+      schema: {
+        summary: "Change the instance's settings (administrators)",
+        tags,
+        body: Type.Object({
+          instance_level_code_suggestions_enabled: Type.Optional(Type.Boolean()),
+          ai_access_token: Type.Optional(
+            Type.String({
+              description: "the SaaS service token; write-only, stored encrypted; empty removes it",
+            }),
+          ),
+        }),
+        response: { 200: ApplicationSettingsEntity, 400: GitlabError, 403: GitlabError },
+      },
+      preHandler: admin,
+    },
+    async (request) => {
+      const { instance_level_code_suggestions_enabled, ai_access_token } = request.body;
+      const settings = await updateApplicationSettings(prisma, app.secretBox, {
+        instanceLevelCodeSuggestionsEnabled: instance_level_code_suggestions_enabled,
+        aiAccessToken: ai_access_token,
+      });
+      return settingsView(settings);
+    },
+  );
+};

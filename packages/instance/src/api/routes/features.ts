@@ -1,0 +1,73 @@
+import { type FastifyPluginAsyncTypebox, Type } from "@fastify/type-provider-typebox";
+import { deleteFeature, findUserByUsername, listFeatures, setFeature } from "@token-broker/admin";
+import { GitlabError } from "../../http/schemas.ts";
+import { requireAdmin, WRITE_SCOPES } from "../access.ts";
+import { FeatureEntity } from "../entities/feature.ts";
+
+const tags = ["features"];
+const FeatureName = Type.Object({ name: Type.String({ pattern: "^[a-z0-9_]+$" }) });
+
+/** GitLab's Features API (Flipper semantics), for administrators. */
+export const featureRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { prisma } = app.database;
+  const admin = [app.requireToken(WRITE_SCOPES), requireAdmin];
+
+  app.get(
+    "/features",
+    {
+      schema: {
+        summary: "List the features that were set",
+        tags,
+        response: { 200: Type.Array(FeatureEntity) },
+      },
+      preHandler: admin,
+    },
+    async () => listFeatures(prisma),
+  );
+
+  app.post(
+    "/features/:name",
+    {
+      schema: {
+        summary: "Enable or disable a feature, globally or for one user",
+        tags,
+        params: FeatureName,
+        body: Type.Object({
+          value: Type.Boolean({ description: "true or false (also as a string)" }),
+          user: Type.Optional(
+            Type.String({
+              minLength: 1,
+              description: "a username: change the flag for this user only",
+            }),
+          ),
+        }),
+        response: { 201: FeatureEntity, 400: GitlabError, 403: GitlabError, 404: GitlabError },
+      },
+      preHandler: admin,
+    },
+    async (request, reply) => {
+      const { value, user } = request.body;
+      const userId = user === undefined ? undefined : (await findUserByUsername(prisma, user)).id;
+      return reply
+        .code(201)
+        .send(await setFeature(prisma, request.params.name, { enabled: value, userId }));
+    },
+  );
+
+  app.delete(
+    "/features/:name",
+    {
+      schema: {
+        summary: "Remove a feature's gates: it answers its default again",
+        tags,
+        params: FeatureName,
+        response: { 204: Type.Null(), 400: GitlabError, 403: GitlabError },
+      },
+      preHandler: admin,
+    },
+    async (request, reply) => {
+      await deleteFeature(prisma, request.params.name);
+      return reply.code(204).send(null);
+    },
+  );
+};

@@ -1,0 +1,174 @@
+import { type FastifyPluginAsyncTypebox, Type } from "@fastify/type-provider-typebox";
+import {
+  ACCESS_LEVELS,
+  addGroupMember,
+  createGroup,
+  findGroup,
+  type GroupRecord,
+  groupAccessLevel,
+  MAINTAINER,
+  OWNER,
+  removeGroupMember,
+  updateGroup,
+} from "@token-broker/admin";
+import type { Principal } from "@token-broker/auth";
+import type { PrismaClient } from "@token-broker/db";
+import { ForbiddenError, NotFoundError } from "../../http/gitlab-errors.ts";
+import { GitlabError } from "../../http/schemas.ts";
+import { READ_SCOPES, WRITE_SCOPES } from "../access.ts";
+import { GroupEntity, MemberEntity, presentGroup, presentMember } from "../entities/group.ts";
+
+const tags = ["groups"];
+/** `:id` is a numeric id or the URL-encoded full path ("parent%2Fchild"). */
+const GroupId = Type.Object({ id: Type.String({ minLength: 1 }) });
+const AccessLevel = Type.Union(ACCESS_LEVELS.map((level) => Type.Literal(level)));
+
+/**
+ * The group named by `:id` with the caller's access: administrators see every group, others
+ * only the groups they belong to (GitLab answers 404 for a group one cannot see), and act
+ * only with at least `minimum` access.
+ */
+async function accessibleGroup(
+  prisma: PrismaClient,
+  principal: Principal,
+  id: string,
+  minimum = 0,
+): Promise<GroupRecord> {
+  const group = await findGroup(prisma, id);
+  if (principal.user.admin) return group;
+  const level = await groupAccessLevel(prisma, principal.user.id, group.id);
+  if (level === 0) throw new NotFoundError("Group");
+  if (level < minimum) throw new ForbiddenError();
+  return group;
+}
+
+export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { prisma } = app.database;
+  const read = app.requireToken(READ_SCOPES);
+  const write = app.requireToken(WRITE_SCOPES);
+
+  app.post(
+    "/groups",
+    {
+      schema: {
+        summary: "Create a group, or a subgroup with parent_id (the creator becomes its owner)",
+        tags,
+        body: Type.Object({
+          name: Type.String({ minLength: 1 }),
+          path: Type.String({ minLength: 1 }),
+          parent_id: Type.Optional(Type.Integer({ minimum: 1 })),
+        }),
+        response: {
+          201: GroupEntity,
+          400: GitlabError,
+          403: GitlabError,
+          404: GitlabError,
+          409: GitlabError,
+        },
+      },
+      preHandler: write,
+    },
+    async (request, reply) => {
+      const { name, path, parent_id: parentId } = request.body;
+      const { principal } = request;
+      if (parentId !== undefined)
+        await accessibleGroup(prisma, principal, String(parentId), MAINTAINER);
+      const group = await createGroup(prisma, { name, path, parentId });
+      await addGroupMember(prisma, group.id, principal.user.id, OWNER);
+      return reply.code(201).send(presentGroup(group));
+    },
+  );
+
+  app.get(
+    "/groups/:id",
+    {
+      schema: {
+        summary: "Show a group",
+        tags,
+        params: GroupId,
+        response: { 200: GroupEntity, 404: GitlabError },
+      },
+      preHandler: read,
+    },
+    async (request) =>
+      presentGroup(await accessibleGroup(prisma, request.principal, request.params.id)),
+  );
+
+  app.put(
+    "/groups/:id",
+    {
+      schema: {
+        summary: "Change a group's settings (owners; settings apply on top-level groups)",
+        tags,
+        params: GroupId,
+        body: Type.Object({
+          name: Type.Optional(Type.String({ minLength: 1 })),
+          code_suggestions: Type.Optional(Type.Boolean()),
+          third_party_ai_features_enabled: Type.Optional(Type.Boolean()),
+        }),
+        response: { 200: GroupEntity, 400: GitlabError, 403: GitlabError, 404: GitlabError },
+      },
+      preHandler: write,
+    },
+    async (request) => {
+      const group = await accessibleGroup(prisma, request.principal, request.params.id, OWNER);
+      const { name, code_suggestions, third_party_ai_features_enabled } = request.body;
+      return presentGroup(
+        await updateGroup(prisma, group.id, {
+          name,
+          codeSuggestions: code_suggestions,
+          thirdPartyAiFeaturesEnabled: third_party_ai_features_enabled,
+        }),
+      );
+    },
+  );
+
+  app.post(
+    "/groups/:id/members",
+    {
+      schema: {
+        summary: "Add a member to a group (maintainers and owners)",
+        tags,
+        params: GroupId,
+        body: Type.Object({ user_id: Type.Integer({ minimum: 1 }), access_level: AccessLevel }),
+        response: {
+          201: MemberEntity,
+          400: GitlabError,
+          403: GitlabError,
+          404: GitlabError,
+          409: GitlabError,
+        },
+      },
+      preHandler: write,
+    },
+    async (request, reply) => {
+      const { user_id: userId, access_level: accessLevel } = request.body;
+      // Only owners may make owners.
+      const minimum = accessLevel === OWNER ? OWNER : MAINTAINER;
+      const group = await accessibleGroup(prisma, request.principal, request.params.id, minimum);
+      const member = await addGroupMember(prisma, group.id, userId, accessLevel);
+      return reply.code(201).send(presentMember(member));
+    },
+  );
+
+  app.delete(
+    "/groups/:id/members/:user_id",
+    {
+      schema: {
+        summary: "Remove a member from a group (maintainers and owners)",
+        tags,
+        params: Type.Object({
+          id: Type.String({ minLength: 1 }),
+          user_id: Type.Integer({ minimum: 1 }),
+        }),
+        response: { 204: Type.Null(), 403: GitlabError, 404: GitlabError },
+      },
+      preHandler: write,
+    },
+    async (request, reply) => {
+      const group = await accessibleGroup(prisma, request.principal, request.params.id, MAINTAINER);
+      await removeGroupMember(prisma, group.id, request.params.user_id);
+      return reply.code(204).send(null);
+    },
+  );
+};

@@ -1,0 +1,154 @@
+import { type FastifyPluginAsyncTypebox, Type } from "@fastify/type-provider-typebox";
+import {
+  type CreatedToken,
+  createPersonalAccessToken,
+  findPersonalAccessToken,
+  listPersonalAccessTokens,
+  revokePersonalAccessToken,
+  rotatePersonalAccessToken,
+  type TokenRecord,
+} from "@token-broker/admin";
+import type { Principal } from "@token-broker/auth";
+import { NotFoundError } from "../../http/gitlab-errors.ts";
+import { GitlabError } from "../../http/schemas.ts";
+import { READ_SCOPES, requireAdmin, WRITE_SCOPES } from "../access.ts";
+import {
+  NewPersonalAccessTokenEntity,
+  PersonalAccessTokenEntity,
+  presentToken,
+} from "../entities/personal-access-token.ts";
+
+const tags = ["personal_access_tokens"];
+/** `:id` is a token id, or `self` for the token making the request. */
+const TokenId = Type.Object({
+  id: Type.Union([Type.Literal("self"), Type.Integer({ minimum: 1 })]),
+});
+const ExpiresAt = Type.Optional(Type.String({ format: "date", description: "YYYY-MM-DD" }));
+
+function presentCreated({ record, token }: CreatedToken) {
+  return { ...presentToken(record), token };
+}
+
+/** The token named by `:id`, if the caller may see it: its owner or an administrator. */
+async function visibleToken(
+  prisma: Parameters<typeof findPersonalAccessToken>[0],
+  principal: Principal,
+  id: "self" | number,
+): Promise<TokenRecord> {
+  const token = await findPersonalAccessToken(prisma, id === "self" ? principal.tokenId : id);
+  if (token.userId !== principal.user.id && !principal.user.admin)
+    throw new NotFoundError("Personal Access Token");
+  return token;
+}
+
+export const personalAccessTokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { prisma } = app.database;
+  const read = app.requireToken(READ_SCOPES);
+  const write = app.requireToken(WRITE_SCOPES);
+
+  app.post(
+    "/users/:id/personal_access_tokens",
+    {
+      schema: {
+        summary: "Create a personal access token for a user (administrators)",
+        tags,
+        params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+        body: Type.Object({
+          name: Type.String({ minLength: 1 }),
+          scopes: Type.Array(Type.String(), { minItems: 1 }),
+          expires_at: ExpiresAt,
+        }),
+        response: {
+          201: NewPersonalAccessTokenEntity,
+          400: GitlabError,
+          403: GitlabError,
+          404: GitlabError,
+        },
+      },
+      preHandler: [write, requireAdmin],
+    },
+    async (request, reply) => {
+      const { name, scopes, expires_at: expiresAt } = request.body;
+      const created = await createPersonalAccessToken(prisma, app.digestToken, {
+        userId: request.params.id,
+        name,
+        scopes,
+        expiresAt: expiresAt === undefined ? null : new Date(`${expiresAt}T00:00:00Z`),
+      });
+      return reply.code(201).send(presentCreated(created));
+    },
+  );
+
+  app.get(
+    "/personal_access_tokens",
+    {
+      schema: {
+        summary: "List personal access tokens (administrators: everyone's; others: their own)",
+        tags,
+        querystring: Type.Object({ user_id: Type.Optional(Type.Integer({ minimum: 1 })) }),
+        response: { 200: Type.Array(PersonalAccessTokenEntity) },
+      },
+      preHandler: read,
+    },
+    async (request) => {
+      const { user } = request.principal;
+      const userId = user.admin ? request.query.user_id : user.id;
+      return (await listPersonalAccessTokens(prisma, { userId })).map(presentToken);
+    },
+  );
+
+  app.get(
+    "/personal_access_tokens/:id",
+    {
+      schema: {
+        summary: "Show a personal access token (`self`: the one making the request)",
+        tags,
+        params: TokenId,
+        response: { 200: PersonalAccessTokenEntity, 404: GitlabError },
+      },
+      preHandler: read,
+    },
+    async (request) =>
+      presentToken(await visibleToken(prisma, request.principal, request.params.id)),
+  );
+
+  app.delete(
+    "/personal_access_tokens/:id",
+    {
+      schema: {
+        summary: "Revoke a personal access token (`self`: the one making the request)",
+        tags,
+        params: TokenId,
+        response: { 204: Type.Null(), 400: GitlabError, 404: GitlabError },
+      },
+      preHandler: write,
+    },
+    async (request, reply) => {
+      const token = await visibleToken(prisma, request.principal, request.params.id);
+      await revokePersonalAccessToken(prisma, token.id);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    "/personal_access_tokens/:id/rotate",
+    {
+      schema: {
+        summary: "Rotate a personal access token: revoke it and return its successor",
+        tags,
+        params: TokenId,
+        body: Type.Object({ expires_at: ExpiresAt }),
+        response: { 200: NewPersonalAccessTokenEntity, 400: GitlabError, 404: GitlabError },
+      },
+      preHandler: write,
+    },
+    async (request) => {
+      const token = await visibleToken(prisma, request.principal, request.params.id);
+      const { expires_at: expiresAt } = request.body;
+      const created = await rotatePersonalAccessToken(prisma, app.digestToken, token.id, {
+        expiresAt: expiresAt === undefined ? null : new Date(`${expiresAt}T00:00:00Z`),
+      });
+      return presentCreated(created);
+    },
+  );
+};

@@ -1,0 +1,172 @@
+import { type FastifyPluginAsyncTypebox, Type } from "@fastify/type-provider-typebox";
+import {
+  createUser,
+  findUser,
+  listUsers,
+  setCodeSuggestionsPreference,
+  setUserState,
+  updateUser,
+} from "@token-broker/admin";
+import { GitlabError } from "../../http/schemas.ts";
+import { READ_SCOPES, requireAdmin, WRITE_SCOPES } from "../access.ts";
+import { presentUser, UserEntity } from "../entities/user.ts";
+
+const UserId = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+const tags = ["users"];
+
+export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { prisma } = app.database;
+  const read = app.requireToken(READ_SCOPES);
+  const write = app.requireToken(WRITE_SCOPES);
+
+  app.post(
+    "/users",
+    {
+      schema: {
+        summary: "Create a user (administrators)",
+        tags,
+        body: Type.Object({
+          username: Type.String({ minLength: 1 }),
+          email: Type.String({ minLength: 1 }),
+          name: Type.String({ minLength: 1 }),
+          password: Type.Optional(Type.String()),
+          admin: Type.Optional(Type.Boolean()),
+          skip_confirmation: Type.Optional(Type.Boolean()),
+        }),
+        response: { 201: UserEntity, 400: GitlabError, 403: GitlabError, 409: GitlabError },
+      },
+      preHandler: [write, requireAdmin],
+    },
+    async (request, reply) => {
+      const { username, email, name, password, admin } = request.body;
+      const user = await createUser(prisma, { username, email, name, password, admin });
+      return reply.code(201).send(presentUser(user, request.principal.user));
+    },
+  );
+
+  app.get(
+    "/users",
+    {
+      schema: {
+        summary: "Find users by username",
+        tags,
+        querystring: Type.Object({ username: Type.Optional(Type.String()) }),
+        response: { 200: Type.Array(UserEntity) },
+      },
+      preHandler: read,
+    },
+    async (request) => {
+      const { username } = request.query;
+      const users = await listUsers(prisma, { username });
+      return users.map((user) => presentUser(user, request.principal.user));
+    },
+  );
+
+  app.get(
+    "/users/:id",
+    {
+      schema: {
+        summary: "Show a user",
+        tags,
+        params: UserId,
+        response: { 200: UserEntity, 404: GitlabError },
+      },
+      preHandler: read,
+    },
+    async (request) =>
+      presentUser(await findUser(prisma, request.params.id), request.principal.user),
+  );
+
+  app.get(
+    "/user",
+    {
+      schema: { summary: "The authenticated user", tags, response: { 200: UserEntity } },
+      preHandler: app.requireToken([...READ_SCOPES, "read_user"]),
+    },
+    async (request) =>
+      presentUser(await findUser(prisma, request.principal.user.id), request.principal.user),
+  );
+
+  app.put(
+    "/users/:id",
+    {
+      schema: {
+        summary: "Modify a user (administrators)",
+        tags,
+        params: UserId,
+        body: Type.Object({
+          username: Type.Optional(Type.String({ minLength: 1 })),
+          email: Type.Optional(Type.String({ minLength: 1 })),
+          name: Type.Optional(Type.String({ minLength: 1 })),
+          password: Type.Optional(Type.String()),
+          admin: Type.Optional(Type.Boolean()),
+        }),
+        response: {
+          200: UserEntity,
+          400: GitlabError,
+          403: GitlabError,
+          404: GitlabError,
+          409: GitlabError,
+        },
+      },
+      preHandler: [write, requireAdmin],
+    },
+    async (request) => {
+      const { username, email, name, password, admin } = request.body;
+      const user = await updateUser(prisma, request.params.id, {
+        username,
+        email,
+        name,
+        password,
+        admin,
+      });
+      return presentUser(user, request.principal.user);
+    },
+  );
+
+  for (const [action, state] of [
+    ["block", "blocked"],
+    ["unblock", "active"],
+  ] as const) {
+    app.post(
+      `/users/:id/${action}`,
+      {
+        schema: {
+          summary: `${action === "block" ? "Block" : "Unblock"} a user (administrators)`,
+          tags,
+          params: UserId,
+          response: { 201: Type.Boolean(), 403: GitlabError, 404: GitlabError },
+        },
+        preHandler: [write, requireAdmin],
+      },
+      async (request, reply) => {
+        await setUserState(prisma, request.params.id, state);
+        return reply.code(201).send(true);
+      },
+    );
+  }
+
+  app.put(
+    "/user/preferences",
+    {
+      schema: {
+        summary: "Change the authenticated user's preferences",
+        tags,
+        body: Type.Object({ code_suggestions: Type.Optional(Type.Boolean()) }),
+        response: {
+          200: Type.Object({ user_id: Type.Integer(), code_suggestions: Type.Boolean() }),
+        },
+      },
+      preHandler: write,
+    },
+    async (request) => {
+      const { id } = request.principal.user;
+      const { code_suggestions: enabled } = request.body;
+      const user =
+        enabled === undefined
+          ? await findUser(prisma, id)
+          : await setCodeSuggestionsPreference(prisma, id, enabled);
+      return { user_id: user.id, code_suggestions: user.codeSuggestions };
+    },
+  );
+};
