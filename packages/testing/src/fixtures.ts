@@ -99,3 +99,11 @@ export function createFixtures(prisma: PrismaClient, digest: TokenDigester, secr
 }
 
 export type Fixtures = ReturnType<typeof createFixtures>;
+
+/** A well-formed, recognisable token for configuration in tests (glpat- + 20 characters). */
+export function fixedToken(label: string): string {
+  return `glpat-${label
+    .replace(/[^A-Za-z0-9_-]/g, "")
+    .padEnd(20, "0")
+    .slice(0, 20)}`;
+}

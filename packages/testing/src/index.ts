@@ -1,4 +1,4 @@
-export { createFixtures, type Fixtures } from "./fixtures.ts";
+export { createFixtures, type Fixtures, fixedToken } from "./fixtures.ts";
 export { adminUrl, databaseUrl } from "./postgres-admin.ts";
 export {
   freePort,

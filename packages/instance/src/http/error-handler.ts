@@ -10,7 +10,7 @@ export function validationMessage(issue: ValidationIssue): string {
   const params = issue.params as Record<string, unknown>;
   if (issue.keyword === "required") return `${String(params.missingProperty)} is missing`;
   const field = issue.instancePath.split("/").filter(Boolean)[0] ?? "parameters";
-  if (issue.keyword === "enum" || issue.keyword === "anyOf") {
+  if (issue.keyword === "enum" || issue.keyword === "anyOf" || issue.keyword === "const") {
     return `${field} does not have a valid value`;
   }
   if (issue.keyword === "additionalProperties") {
