@@ -4,6 +4,7 @@ import {
   addGroupMember,
   createGroup,
   findGroup,
+  findUserByUsername,
   type GroupRecord,
   groupAccessLevel,
   MAINTAINER,
@@ -13,7 +14,7 @@ import {
 } from "@token-broker/admin";
 import type { Principal } from "@token-broker/auth";
 import type { PrismaClient } from "@token-broker/db";
-import { ForbiddenError, NotFoundError } from "../../http/gitlab-errors.ts";
+import { BadRequestError, ForbiddenError, NotFoundError } from "../../http/gitlab-errors.ts";
 import { GitlabError } from "../../http/schemas.ts";
 import { READ_SCOPES, WRITE_SCOPES } from "../access.ts";
 import { GroupEntity, MemberEntity, presentGroup, presentMember } from "../entities/group.ts";
@@ -130,7 +131,11 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: "Add a member to a group (maintainers and owners)",
         tags,
         params: GroupId,
-        body: Type.Object({ user_id: Type.Integer({ minimum: 1 }), access_level: AccessLevel }),
+        body: Type.Object({
+          user_id: Type.Optional(Type.Integer({ minimum: 1 })),
+          username: Type.Optional(Type.String({ minLength: 1, description: "instead of user_id" })),
+          access_level: AccessLevel,
+        }),
         response: {
           201: MemberEntity,
           400: GitlabError,
@@ -142,7 +147,10 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
       preHandler: write,
     },
     async (request, reply) => {
-      const { user_id: userId, access_level: accessLevel } = request.body;
+      const { user_id, username, access_level: accessLevel } = request.body;
+      if (user_id === undefined && username === undefined)
+        throw new BadRequestError("user_id is missing");
+      const userId = user_id ?? (await findUserByUsername(prisma, username ?? "")).id;
       // Only owners may make owners.
       const minimum = accessLevel === OWNER ? OWNER : MAINTAINER;
       const group = await accessibleGroup(prisma, request.principal, request.params.id, minimum);
