@@ -1,5 +1,5 @@
 export { createFixtures, type Fixtures, fixedToken } from "./fixtures.ts";
-export { adminUrl, databaseUrl } from "./postgres-admin.ts";
+export { adminUrl, databaseUrl, queryDatabase } from "./postgres-admin.ts";
 export {
   freePort,
   type ReceivedRequest,

@@ -28,3 +28,11 @@ export async function withAdminClient<T>(
 export function quoteIdentifier(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
+
+/** One query on a database of the test run, on a connection of its own. */
+export async function queryDatabase<T extends pg.QueryResultRow>(
+  url: string,
+  sql: string,
+): Promise<T[]> {
+  return withAdminClient(url, async (client) => (await client.query<T>(sql)).rows);
+}

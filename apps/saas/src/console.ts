@@ -1,0 +1,11 @@
+/** The saas console: `pnpm console:saas <command>` (see `--help`). */
+import { processIo, runConsole } from "@token-broker/instance";
+import { readSaasConfig } from "./config.ts";
+
+process.exitCode = await runConsole({
+  readConfig: readSaasConfig,
+  argv: process.argv.slice(2),
+  env: process.env,
+  io: processIo(),
+  invocation: "pnpm console:saas",
+});

@@ -1,0 +1,159 @@
+import { parseArgs } from "node:util";
+import { AdminError, ensureApplicationSettings } from "@token-broker/admin";
+import { createTokenDigester, ensureRootUser } from "@token-broker/auth";
+import { openDatabase } from "@token-broker/db";
+import { applyMigrations } from "@token-broker/db/migrations";
+import { createSecretBox } from "@token-broker/secrets";
+import { ConfigurationError, type Environment } from "../config/environment.ts";
+import type { InstanceConfig } from "../config/instance-config.ts";
+import { resolveKeyBase } from "../config/key-base.ts";
+import { COMMANDS, type Command } from "./commands.ts";
+import { type ConsoleIo, UsageError } from "./console-io.ts";
+
+export interface ConsoleOptions {
+  /** The service's own configuration reader: the console uses the service's database and keys. */
+  readonly readConfig: (env: Environment) => InstanceConfig;
+  readonly argv: readonly string[];
+  readonly env: Environment;
+  readonly io: ConsoleIo;
+  /** How the console is invoked, for the help text. */
+  readonly invocation: string;
+}
+
+function usage(command: Command, invocation: string): string {
+  const args = (command.arguments ?? []).map((name) => ` <${name}>`).join("");
+  const lines = [
+    `usage: ${invocation} ${command.name}${args}${command.options ? " [options]" : ""}`,
+    "",
+    command.summary,
+  ];
+  const options = Object.entries(command.options ?? {}).map(([name, option]) => ({
+    flag: `  --${name}${option.type === "string" ? " <value>" : ""}`,
+    description: `${option.description}${option.required ? " (required)" : ""}`,
+  }));
+  const width = Math.max(0, ...options.map(({ flag }) => flag.length)) + 3;
+  for (const { flag, description } of options) lines.push(flag.padEnd(width) + description);
+  return lines.join("\n");
+}
+
+function overview(invocation: string, commands: readonly Command[] = COMMANDS): string {
+  const width = Math.max(...commands.map((command) => command.name.length)) + 4;
+  return [
+    `usage: ${invocation} <command> [arguments] [options]`,
+    "",
+    "Works directly on this service's database (DATABASE_URL, or the embedded database in DATA_DIR).",
+    "",
+    ...commands.map((command) => `  ${command.name.padEnd(width)}${command.summary}`),
+    "",
+    `${invocation} <command> --help shows a command's options.`,
+  ].join("\n");
+}
+
+/** The commands of one resource ("tokens" → "tokens create", "tokens revoke"). */
+function commandsOf(resource: string | undefined): Command[] {
+  return COMMANDS.filter((command) => command.name.split(" ")[0] === resource);
+}
+
+function resolveCommand(argv: readonly string[]): { command: Command; rest: string[] } | undefined {
+  for (const words of [2, 1]) {
+    const name = argv.slice(0, words).join(" ");
+    const command = COMMANDS.find((candidate) => candidate.name === name);
+    if (command) return { command, rest: argv.slice(words) };
+  }
+  return undefined;
+}
+
+function parse(command: Command, rest: string[]) {
+  const options = Object.fromEntries(
+    Object.entries(command.options ?? {}).map(([name, { type }]) => [name, { type }]),
+  );
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({
+      args: rest,
+      options: { ...options, help: { type: "boolean" } },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { help: true as const };
+  const expected = command.arguments ?? [];
+  if (positionals.length !== expected.length) {
+    throw new UsageError(
+      `expected ${expected.map((name) => `<${name}>`).join(" ") || "no arguments"}`,
+    );
+  }
+  for (const [name, option] of Object.entries(command.options ?? {})) {
+    if (option.required && values[name] === undefined)
+      throw new UsageError(`--${name} is required`);
+  }
+  return {
+    help: false as const,
+    values: values as Record<string, string | boolean | undefined>,
+    positionals,
+  };
+}
+
+/** The console: GitLab's `gitlab-rails console` steps, scriptable. Returns the exit code. */
+export async function runConsole(options: ConsoleOptions): Promise<number> {
+  const { argv, io, invocation } = options;
+  if (argv.length === 0 || argv[0] === "--help" || argv[0] === "help") {
+    io.out(overview(invocation));
+    return argv.length === 0 ? 1 : 0;
+  }
+  const resolved = resolveCommand(argv);
+  if (resolved === undefined) {
+    const family = commandsOf(argv[0]);
+    if (family.length > 0 && (argv[1] === undefined || argv[1] === "--help")) {
+      io.out(overview(invocation, family));
+      return argv[1] === "--help" ? 0 : 1;
+    }
+    io.err(`unknown command "${argv.slice(0, 2).join(" ")}"\n\n${overview(invocation)}`);
+    return 1;
+  }
+  const { command, rest } = resolved;
+  try {
+    const parsed = parse(command, rest);
+    if (parsed.help) {
+      io.out(usage(command, invocation));
+      return 0;
+    }
+    const config = options.readConfig(options.env);
+    const keyBase = await resolveKeyBase({
+      configured: config.dbKeyBase,
+      embedded: config.database.kind === "embedded",
+      dataDir: config.dataDir,
+    });
+    const database = await openDatabase(config.database, { maxConnections: 2 });
+    try {
+      await applyMigrations(database);
+      await ensureApplicationSettings(database.prisma);
+      await ensureRootUser(database.prisma);
+      await command.run(
+        {
+          prisma: database.prisma,
+          digest: createTokenDigester(keyBase),
+          secretBox: createSecretBox(keyBase),
+          io,
+        },
+        parsed.positionals,
+        parsed.values,
+      );
+    } finally {
+      await database.close();
+    }
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`${command.name}: ${error.message}\n\n${usage(command, invocation)}`);
+    } else if (error instanceof AdminError || error instanceof ConfigurationError) {
+      io.err(`${command.name}: ${error.message}`);
+    } else {
+      io.err(`${command.name} failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    return 1;
+  }
+}
