@@ -1,0 +1,96 @@
+/**
+ * `pnpm dev`: both services on their embedded databases, wired together and set up for the
+ * demo through the administration API; then the curl command that gets a token through
+ * self-managed. Logs of both services in one terminal, prefixed. Ctrl-C stops both.
+ */
+import type { ChildProcess } from "node:child_process";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { setUpDemo } from "./demo-setup.ts";
+import { loadDevSecrets } from "./dev-secrets.ts";
+import { type Service, startService, waitUntilReady } from "./services.ts";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const tty = process.stdout.isTTY === true;
+const saasPort = process.env.SAAS_PORT ?? "3001";
+const selfManagedPort = process.env.SELF_MANAGED_PORT ?? "3000";
+const saasUrl = `http://localhost:${saasPort}`;
+const selfManagedUrl = `http://localhost:${selfManagedPort}`;
+
+const { secrets, save } = await loadDevSecrets(path.join(root, ".data"));
+
+const children = new Map<Service, ChildProcess>([
+  [
+    "saas",
+    startService("saas", {
+      root,
+      tty,
+      env: { PORT: saasPort, INITIAL_ROOT_TOKEN: secrets.saasRootToken },
+    }),
+  ],
+  [
+    "self-managed",
+    startService("self-managed", {
+      root,
+      tty,
+      env: {
+        PORT: selfManagedPort,
+        SAAS_URL: process.env.SAAS_URL ?? saasUrl,
+        INITIAL_ROOT_TOKEN: secrets.selfManagedRootToken,
+      },
+    }),
+  ],
+]);
+
+let stopping = false;
+function stopAll(signal: NodeJS.Signals): void {
+  if (stopping) return;
+  stopping = true;
+  for (const child of children.values()) if (child.exitCode === null) child.kill(signal);
+}
+process.on("SIGINT", () => stopAll("SIGINT"));
+process.on("SIGTERM", () => stopAll("SIGTERM"));
+for (const [service, child] of children) {
+  child.on("exit", (code, signal) => {
+    if (!stopping) {
+      process.stdout.write(
+        `[dev] ${service} exited (${signal ?? `code ${code}`}); stopping the other service\n`,
+      );
+      process.exitCode = code || 1;
+      stopAll("SIGTERM");
+    }
+  });
+}
+
+try {
+  await Promise.all([
+    waitUntilReady(`${saasUrl}/-/readiness`, children.get("saas") as ChildProcess),
+    waitUntilReady(`${selfManagedUrl}/-/readiness`, children.get("self-managed") as ChildProcess),
+  ]);
+  Object.assign(secrets, await setUpDemo({ saasUrl, selfManagedUrl, secrets }));
+  await save();
+  const command = `curl --request POST "${selfManagedUrl}/api/v4/code_suggestions/tokens" --header "Authorization: Bearer ${secrets.developerToken}"`;
+  const check = await fetch(`${selfManagedUrl}/api/v4/code_suggestions/tokens`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${secrets.developerToken}` },
+  });
+  process.stdout.write(
+    [
+      "",
+      `[dev] Both instances are up: self-managed ${selfManagedUrl}, SaaS ${saasUrl} (API docs at /-/docs).`,
+      `[dev] Demo set up through the API (checked: ${check.status === 201 ? "a token was issued" : `HTTP ${check.status}`}).`,
+      "[dev] Get a SaaS-signed code-suggestions token through self-managed:",
+      "",
+      `  ${command}`,
+      "",
+      `[dev] Administrators: root, tokens in ${path.join(".data", "dev-secrets.json")}. Ctrl-C stops both services.`,
+      "",
+    ].join("\n"),
+  );
+} catch (error) {
+  if (!stopping) {
+    process.stderr.write(`[dev] ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+    stopAll("SIGTERM");
+  }
+}
