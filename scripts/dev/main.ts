@@ -17,7 +17,9 @@ const selfManagedPort = process.env.SELF_MANAGED_PORT ?? "3000";
 const saasUrl = `http://localhost:${saasPort}`;
 const selfManagedUrl = `http://localhost:${selfManagedPort}`;
 
-const { secrets, save } = await loadDevSecrets(path.join(root, ".data"));
+// Where the embedded databases and the dev secrets live (tests point it elsewhere).
+const dataDir = path.resolve(process.env.DEV_DATA_DIR ?? path.join(root, ".data"));
+const { secrets, save } = await loadDevSecrets(dataDir);
 
 const children = new Map<Service, ChildProcess>([
   [
@@ -25,7 +27,11 @@ const children = new Map<Service, ChildProcess>([
     startService("saas", {
       root,
       tty,
-      env: { PORT: saasPort, INITIAL_ROOT_TOKEN: secrets.saasRootToken },
+      env: {
+        PORT: saasPort,
+        DATA_DIR: path.join(dataDir, "saas"),
+        INITIAL_ROOT_TOKEN: secrets.saasRootToken,
+      },
     }),
   ],
   [
@@ -35,6 +41,7 @@ const children = new Map<Service, ChildProcess>([
       tty,
       env: {
         PORT: selfManagedPort,
+        DATA_DIR: path.join(dataDir, "self-managed"),
         SAAS_URL: process.env.SAAS_URL ?? saasUrl,
         INITIAL_ROOT_TOKEN: secrets.selfManagedRootToken,
       },
@@ -83,7 +90,7 @@ try {
       "",
       `  ${command}`,
       "",
-      `[dev] Administrators: root, tokens in ${path.join(".data", "dev-secrets.json")}. Ctrl-C stops both services.`,
+      `[dev] Administrators: root, tokens in ${path.relative(process.cwd(), path.join(dataDir, "dev-secrets.json"))}. Ctrl-C stops both services.`,
       "",
     ].join("\n"),
   );

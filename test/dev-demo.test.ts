@@ -1,0 +1,102 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { freePort } from "@token-broker/testing";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { verifyCodeSuggestionsToken } from "./support/verify-token.ts";
+
+const root = path.resolve(import.meta.dirname, "..");
+
+interface DevRun {
+  readonly child: ChildProcess;
+  output(): string;
+  /** The curl command printed once the demo is ready. */
+  command(): Promise<string>;
+  exited(): Promise<number | null>;
+}
+
+function runDev(env: NodeJS.ProcessEnv): DevRun {
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", path.join(root, "scripts/dev/main.ts")],
+    {
+      cwd: root,
+      env: { PATH: process.env.PATH, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  let output = "";
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  const command = new Promise<string>((resolve, reject) => {
+    const collect = (chunk: Buffer) => {
+      output += chunk;
+      const found = /^\s+(curl --request POST .+)$/m.exec(output)?.[1];
+      if (found) resolve(found);
+    };
+    child.stdout.on("data", collect);
+    child.stderr.on("data", collect);
+    void exited.then(() =>
+      reject(new Error(`pnpm dev exited before the demo was ready:\n${output}`)),
+    );
+  });
+  command.catch(() => {});
+  return { child, output: () => output, command: () => command, exited: () => exited };
+}
+
+/** Runs the printed curl command's request: POST with the printed bearer token. */
+async function runCurl(command: string) {
+  const [, url, token] =
+    /"(http[^"]+)" --header "Authorization: Bearer (glpat-[^"]+)"/.exec(command) ?? [];
+  const response = await fetch(url ?? "", {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}` },
+  });
+  return { status: response.status, body: (await response.json()) as { access_token: string } };
+}
+
+let dataDir: string;
+let env: NodeJS.ProcessEnv;
+beforeAll(async () => {
+  dataDir = await mkdtemp(path.join(tmpdir(), "broker-dev-"));
+  env = {
+    DEV_DATA_DIR: dataDir,
+    SAAS_PORT: String(await freePort()),
+    SELF_MANAGED_PORT: String(await freePort()),
+  };
+});
+afterAll(() => rm(dataDir, { recursive: true, force: true }));
+
+it("pnpm dev brings both instances up, sets up the demo and prints a curl that works; a restart prints the same", async () => {
+  const first = runDev(env);
+  let command: string;
+  try {
+    command = await first.command();
+    expect(command).toMatch(
+      new RegExp(
+        `^curl --request POST "http://localhost:${env.SELF_MANAGED_PORT}/api/v4/code_suggestions/tokens"`,
+      ),
+    );
+    const { status, body } = await runCurl(command);
+    expect(status).toBe(201);
+    const { payload } = await verifyCodeSuggestionsToken(
+      body.access_token,
+      `http://localhost:${env.SAAS_PORT}`,
+    );
+    expect(payload.gitlab_realm).toBe("self-managed");
+  } finally {
+    first.child.kill("SIGINT");
+  }
+  expect(await first.exited()).toBe(0);
+  expect(first.output()).toContain("[saas]");
+  expect(first.output()).toContain("[self-managed]");
+
+  const second = runDev(env);
+  try {
+    expect(await second.command()).toBe(command);
+    expect((await runCurl(command)).status).toBe(201);
+  } finally {
+    second.child.kill("SIGINT");
+  }
+  expect(await second.exited()).toBe(0);
+}, 120_000);
