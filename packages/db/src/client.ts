@@ -1,11 +1,14 @@
-import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
-import { PrismaPGlite } from "pglite-prisma-adapter";
+import {
+  listenOnPostgres,
+  type NotificationHandlers,
+  type Subscription,
+} from "./change-notifications.ts";
 import { lockDataDirectory } from "./data-dir-lock.ts";
 import { PrismaClient } from "./generated/client.ts";
+import { postgresMigrationTarget } from "./migrations/postgres-target.ts";
 import type { MigrationTarget } from "./migrations/schema-engine.ts";
-import { pgliteMigrationTarget, postgresMigrationTarget } from "./migrations/targets.ts";
 
 export type DatabaseLocation =
   | { readonly kind: "postgres"; readonly url: string }
@@ -20,6 +23,11 @@ export interface Database {
   close(): Promise<void>;
   /** Where the schema engine applies migrations: a connection of its own on PostgreSQL. */
   migrationTarget(): MigrationTarget;
+  /**
+   * Listens to the change notifications of the database's triggers (PostgreSQL). The
+   * embedded database, one development process, has no subscription: nothing is cached.
+   */
+  listenToChanges?(handlers: NotificationHandlers): Promise<Subscription>;
 }
 
 export interface OpenDatabaseOptions {
@@ -66,12 +74,19 @@ function openPostgres(
       await pool.end();
     },
     migrationTarget: () => postgresMigrationTarget(location.url),
+    listenToChanges: (handlers) => listenOnPostgres(location.url, handlers),
   };
 }
 
 async function openEmbedded(location: DatabaseLocation & { kind: "embedded" }): Promise<Database> {
   const unlock = await lockDataDirectory(location.dataDir);
   try {
+    // Loaded only for the embedded database: PostgreSQL deployments never pay for it.
+    const [{ PGlite }, { PrismaPGlite }, { pgliteMigrationTarget }] = await Promise.all([
+      import("@electric-sql/pglite"),
+      import("pglite-prisma-adapter"),
+      import("./migrations/pglite-target.ts"),
+    ]);
     const pglite = await PGlite.create(location.dataDir);
     const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
     return {

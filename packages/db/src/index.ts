@@ -1,4 +1,9 @@
 export {
+  CHANGES_CHANNEL,
+  type NotificationHandlers,
+  type Subscription,
+} from "./change-notifications.ts";
+export {
   type Database,
   type DatabaseLocation,
   databaseLocation,

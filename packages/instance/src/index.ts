@@ -1,3 +1,5 @@
+export type { ChangeFeed } from "./cache/change-feed.ts";
+export { createLoadingCache, type LoadingCache } from "./cache/loading-cache.ts";
 export {
   ConfigurationError,
   type Environment,

@@ -7,7 +7,9 @@ import { errorHandler } from "./http/error-handler.ts";
 import { apiDocumentation } from "./plugins/api-documentation.ts";
 import { authentication } from "./plugins/authentication.ts";
 import { type InstanceServicesOptions, instanceServices } from "./plugins/instance-services.ts";
+import { instanceState } from "./plugins/instance-state.ts";
 import { requestIdHeader } from "./plugins/request-id.ts";
+import { requestLog } from "./plugins/request-log.ts";
 import { healthRoutes } from "./routes/health.ts";
 
 export type InstanceOptions = InstanceServicesOptions;
@@ -22,12 +24,14 @@ const instancePlugin: FastifyPluginAsync<InstanceOptions> = async (app, options)
 
   await app.register(errorHandler);
   await app.register(requestIdHeader);
+  await app.register(requestLog);
   // Before any route, so that every route's schema is documented.
   await app.register(apiDocumentation, {
     title: config.service === "saas" ? "SaaS instance" : "Self-managed instance",
     externalUrl: config.externalUrl,
   });
   await app.register(instanceServices, options);
+  await app.register(instanceState);
   await app.register(authentication, { database, digestToken });
 
   await ensureApplicationSettings(database.prisma);

@@ -8,6 +8,8 @@ export function serverOptions(logger: Logger) {
     genReqId: () => randomUUID(),
     // Never take a request id from the client.
     requestIdHeader: false as const,
+    // One line per request instead of two (see the request-log plugin).
+    disableRequestLogging: true,
     // Longer than the usual load balancer idle timeout (60 s), so the proxy closes first.
     keepAliveTimeout: 72_000,
     requestTimeout: 30_000,

@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { loadFeatureSnapshot } from "@token-broker/admin";
 import { CODE_SUGGESTIONS_SCOPES } from "@token-broker/auth";
 import {
   CodeSuggestionsToken,
@@ -12,7 +11,7 @@ import {
   isProxiedRequest,
   thirdPartyAiFeaturesEnabled,
 } from "@token-broker/policy";
-import { loadCodeSuggestionsSubject } from "../policy/code-suggestions-subject.ts";
+import { createSubjectCache } from "../policy/subject-cache.ts";
 import type { SignToken } from "../signing/token-signer.ts";
 
 export interface CodeSuggestionsTokensOptions {
@@ -32,6 +31,8 @@ export const codeSuggestionsTokensRoutes: FastifyPluginAsyncTypebox<
 > = async (app, { sign }) => {
   // The endpoint takes no body. Proxies send `Content-Type: application/json` with an empty
   // body, which the default parser would refuse: accept any body here, and ignore it.
+  const subjectOf = createSubjectCache(app.database.prisma, app.changeFeed);
+
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(
     "*",
@@ -62,10 +63,10 @@ export const codeSuggestionsTokensRoutes: FastifyPluginAsyncTypebox<
         userAgent: request.headers["user-agent"],
         realm: header(request.headers["x-gitlab-realm"]),
       });
-      const { prisma } = app.database;
+      const fresh = await app.cachesFresh(request);
       const [features, subject] = await Promise.all([
-        loadFeatureSnapshot(prisma),
-        loadCodeSuggestionsSubject(prisma, user.id),
+        app.featureSnapshot(request),
+        subjectOf(user.id, fresh),
       ]);
       const decision = decideSaasTokenRequest({ userId: user.id, subject, proxied, features });
       if (!decision.allowed) {
@@ -80,7 +81,7 @@ export const codeSuggestionsTokensRoutes: FastifyPluginAsyncTypebox<
         realm,
         thirdPartyAiFeaturesEnabled: thirdPartyAiFeaturesEnabled(subject.memberships),
       });
-      request.log.info({ userId: user.id, realm }, "code suggestions token issued");
+      request.logFields = { realm };
       return reply.code(201).header("cache-control", "no-store").send(token);
     },
   );

@@ -1,7 +1,6 @@
 import type { IncomingHttpHeaders } from "node:http";
 import replyFrom from "@fastify/reply-from";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { loadFeatureSnapshot, readApplicationSettings } from "@token-broker/admin";
 import { CODE_SUGGESTIONS_SCOPES } from "@token-broker/auth";
 import {
   CodeSuggestionsToken,
@@ -78,10 +77,9 @@ export const codeSuggestionsTokensRoutes: FastifyPluginAsyncTypebox<
       preHandler: app.requireToken(CODE_SUGGESTIONS_SCOPES),
     },
     async (request, reply) => {
-      const { prisma } = app.database;
       const [features, settings] = await Promise.all([
-        loadFeatureSnapshot(prisma),
-        readApplicationSettings(prisma),
+        app.featureSnapshot(request),
+        app.applicationSettings(request),
       ]);
       const decision = decideSelfManagedTokenRequest({
         features,
@@ -117,10 +115,10 @@ export const codeSuggestionsTokensRoutes: FastifyPluginAsyncTypebox<
         onResponse: (_request, proxied, upstream) => {
           // reply-from hands over { statusCode, headers, stream } whatever its typing says.
           const { statusCode, headers } = upstream as unknown as UpstreamResponse;
-          request.log.info(
-            { upstreamStatus: statusCode, saasRequestId: headers["x-request-id"] },
-            "SaaS answered",
-          );
+          request.logFields = {
+            upstreamStatus: statusCode,
+            saasRequestId: headers["x-request-id"],
+          };
           proxied.send(upstream.stream);
         },
         onError: (proxied, { error }) => {

@@ -1,7 +1,7 @@
 import { PGlite } from "@electric-sql/pglite";
 import { readMigrationFolder, readSchemaFiles } from "./migration-folder.ts";
+import { pgliteMigrationTarget } from "./pglite-target.ts";
 import { withSchemaEngine } from "./schema-engine.ts";
-import { pgliteMigrationTarget } from "./targets.ts";
 
 /**
  * The SQL that takes a database built from the committed migrations to `schema.prisma`;

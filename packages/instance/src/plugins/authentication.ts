@@ -4,6 +4,7 @@ import {
   createPrismaTokenStore,
   createTokenUsageRecorder,
   extractCredential,
+  isWellFormedToken,
   type Principal,
   type Scope,
   type TokenDigester,
@@ -11,6 +12,7 @@ import {
 import type { Database } from "@token-broker/db";
 import type { preHandlerAsyncHookHandler } from "fastify";
 import fp from "fastify-plugin";
+import { createCachedTokenStore } from "../cache/cached-token-store.ts";
 import { authFailureRefusal, sendRefusal } from "../http/refusals.ts";
 
 declare module "fastify" {
@@ -36,17 +38,27 @@ export const authentication = fp<AuthenticationOptions>(
       prisma: database.prisma,
       onError: (error) => app.log.warn({ err: error }, "could not record a token's last use"),
     });
-    const authenticate: Authenticate = createAuthenticator({
-      tokens: createPrismaTokenStore(database.prisma),
-      digest: digestToken,
-      onAuthenticated: (token, now) => usage.record(token, now),
-    });
+    const tokens = createCachedTokenStore(createPrismaTokenStore(database.prisma), app.changeFeed);
+    const authenticator = (fresh: boolean): Authenticate =>
+      createAuthenticator({
+        tokens: tokens(fresh),
+        digest: digestToken,
+        onAuthenticated: (token, now) => usage.record(token, now),
+      });
+    const cached = authenticator(true);
+    const uncached = authenticator(false);
 
     app.decorate("digestToken", digestToken);
     app.decorateRequest("principal", null as unknown as Principal);
     app.decorate("requireToken", (scopes: readonly Scope[]): preHandlerAsyncHookHandler => {
       return async function requireToken(request, reply) {
-        const result = await authenticate(extractCredential(request), scopes);
+        const credential = extractCredential(request);
+        // Only a well-formed token needs the caches (and the freshness round trip).
+        const fresh =
+          credential !== undefined &&
+          isWellFormedToken(credential.token) &&
+          (await app.cachesFresh(request));
+        const result = await (fresh ? cached : uncached)(credential, scopes);
         if (!result.ok) {
           request.log.info({ authFailure: result.reason }, "authentication refused");
           return sendRefusal(reply, authFailureRefusal(result));
@@ -56,5 +68,5 @@ export const authentication = fp<AuthenticationOptions>(
     });
     app.addHook("onClose", () => usage.flush());
   },
-  { name: "authentication" },
+  { name: "authentication", dependencies: ["instance-state"] },
 );

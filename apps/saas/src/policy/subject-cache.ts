@@ -1,0 +1,25 @@
+import type { PrismaClient } from "@token-broker/db";
+import type { ChangeFeed } from "@token-broker/instance";
+import { createLoadingCache } from "@token-broker/instance";
+import type { CodeSuggestionsSubject } from "@token-broker/policy";
+import { loadCodeSuggestionsSubject } from "./code-suggestions-subject.ts";
+
+const MAX_USERS = 20_000;
+const TTL_MS = 60_000;
+
+/**
+ * Each user's preference and root groups, kept until the user, one of their memberships or
+ * any group changes (a group's settings decide for all its members and subgroups' members).
+ */
+export function createSubjectCache(prisma: PrismaClient, feed: ChangeFeed) {
+  const cache = createLoadingCache<number, CodeSuggestionsSubject>({
+    feed,
+    load: (userId) => loadCodeSuggestionsSubject(prisma, userId),
+    maxEntries: MAX_USERS,
+    ttlMs: TTL_MS,
+  });
+  feed.on("users", (id) => cache.delete(Number(id)));
+  feed.on("group_members", (userId) => cache.delete(Number(userId)));
+  feed.on("groups", () => cache.clear());
+  return (userId: number, fresh: boolean) => cache.get(userId, fresh);
+}

@@ -1,0 +1,23 @@
+import type { StoredToken, TokenStore } from "@token-broker/auth";
+import type { ChangeFeed } from "./change-feed.ts";
+import { createLoadingCache } from "./loading-cache.ts";
+
+const MAX_TOKENS = 20_000;
+const TTL_MS = 60_000;
+
+/**
+ * Tokens by digest, kept in memory until their row or their owner's row changes (revoked,
+ * expiry changed, user blocked…). Unknown tokens are not kept.
+ */
+export function createCachedTokenStore(tokens: TokenStore, feed: ChangeFeed) {
+  const cache = createLoadingCache<string, StoredToken | null>({
+    feed,
+    load: (digest) => tokens.findByDigest(digest),
+    maxEntries: MAX_TOKENS,
+    ttlMs: TTL_MS,
+    keep: (token) => token !== null,
+  });
+  feed.on("personal_access_tokens", (id) => cache.deleteWhere((token) => token?.id === Number(id)));
+  feed.on("users", (id) => cache.deleteWhere((token) => token?.user.id === Number(id)));
+  return (fresh: boolean): TokenStore => ({ findByDigest: (digest) => cache.get(digest, fresh) });
+}

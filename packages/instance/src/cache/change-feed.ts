@@ -1,0 +1,86 @@
+import type { Database, Subscription } from "@token-broker/db";
+import type { FastifyBaseLogger } from "fastify";
+
+/**
+ * What the caches of one process learn from the database's change notifications: which rows
+ * changed, and whether they may serve at all (only while notifications cannot be missed).
+ */
+export interface ChangeFeed {
+  /** Increases with every change seen and every loss of the subscription. */
+  readonly generation: number;
+  /** Called with the key (`users:12` → "12") of every change to `table`. */
+  on(table: string, listener: (key: string) => void): void;
+  /** Called when anything may have changed unseen: drop everything. */
+  onReset(listener: () => void): void;
+  /**
+   * Whether caches may answer this request: true once every change committed before the
+   * call has been applied to them (the "next request" guarantee, on every replica).
+   */
+  fresh(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export async function startChangeFeed(
+  database: Database,
+  log: FastifyBaseLogger,
+): Promise<ChangeFeed> {
+  const listeners = new Map<string, ((key: string) => void)[]>();
+  const resets: (() => void)[] = [];
+  let generation = 0;
+  let live = false;
+
+  const reset = () => {
+    generation += 1;
+    for (const listener of resets) listener();
+  };
+
+  let subscription: Subscription | undefined;
+  if (database.listenToChanges) {
+    subscription = await database.listenToChanges({
+      onNotification(payload) {
+        const separator = payload.indexOf(":");
+        const table = payload.slice(0, separator);
+        generation += 1;
+        for (const listener of listeners.get(table) ?? []) listener(payload.slice(separator + 1));
+      },
+      onConnected() {
+        reset();
+        live = true;
+        log.info("caches enabled: listening to database changes");
+      },
+      onDisconnected(error) {
+        live = false;
+        reset();
+        log.warn(
+          { err: error },
+          "caches disabled until the database change notifications are back",
+        );
+      },
+    });
+  }
+
+  return {
+    get generation() {
+      return generation;
+    },
+    on(table, listener) {
+      listeners.set(table, [...(listeners.get(table) ?? []), listener]);
+    },
+    onReset(listener) {
+      resets.push(listener);
+    },
+    async fresh() {
+      if (!live || subscription === undefined) return false;
+      try {
+        await subscription.barrier();
+        return live;
+      } catch {
+        return false;
+      }
+    },
+    async close() {
+      live = false;
+      await subscription?.close();
+    },
+  };
+}
