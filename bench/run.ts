@@ -6,6 +6,7 @@
  * 200,000 users, and each service's resident memory. Prints a table, writes a JSON file, and
  * fails if any measured request got a non-2xx answer.
  */
+import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -79,6 +80,10 @@ try {
     seedUsers(selfManagedUrl as string, { users: SMALL, keyBase: KEY_BASE, sample: SAMPLE }),
   ]);
 
+  step("building the service bundles (pnpm build)");
+  execFileSync(process.execPath, ["--import", "tsx", path.join(root, "scripts", "build.ts")], {
+    stdio: "inherit",
+  });
   step("starting the services (production mode)");
   const logDir = path.join(root, "bench", "results", "logs");
   await mkdir(logDir, { recursive: true });

@@ -13,8 +13,8 @@ export interface BenchService {
 }
 
 /**
- * A service in production mode (`pnpm start:*`'s entry point: migrations, then serve), its
- * logs written to a file as in production.
+ * A service in production mode, as `pnpm start:*` and the container images run it (the
+ * bundle: migrations, then serve), its logs written to a file as in production.
  */
 export async function startBenchService(options: {
   root: string;
@@ -23,16 +23,25 @@ export async function startBenchService(options: {
   port: number;
   env: NodeJS.ProcessEnv;
   logDir: string;
+  /** Node.js options (the production set, and e.g. --cpu-prof when investigating). */
+  nodeArgs?: string[];
 }): Promise<BenchService> {
   const log = openSync(path.join(options.logDir, `${options.name}.log`), "w");
   const child = spawn(
     process.execPath,
-    ["--import", "tsx", path.join(options.root, "apps", options.service, "src", "server.ts")],
+    [
+      ...(options.nodeArgs ?? []),
+      "--import",
+      "tsx",
+      path.join(options.root, "apps", options.service, "src", "server.ts"),
+    ],
     {
       cwd: options.root,
       env: {
         PATH: process.env.PATH,
         NODE_ENV: "production",
+        // As `pnpm start:*` and the images: two glibc malloc arenas instead of one per thread.
+        MALLOC_ARENA_MAX: "2",
         PORT: String(options.port),
         LOG_FORMAT: "json",
         ...options.env,

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the container smoke test: installs Podman and its helpers when missing and
 # points Podman at settings and storage of its own (see ../shared/notes/containers.md).
 # Everything lives under one scratch directory so that nothing piles up in

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the container smoke test (after podman-env.sh). Test scaffolding only: local
 # stand-ins for the official images that cannot be pulled here. The project's Dockerfile
 # and docker-compose.yml keep naming the official images; these local images merely carry

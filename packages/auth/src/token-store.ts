@@ -19,20 +19,36 @@ export interface TokenStore {
   findByDigest(digest: string): Promise<StoredToken | null>;
 }
 
-/** One indexed lookup (unique token digest) joined with the owner. */
+interface TokenRow {
+  id: number;
+  scopes: string[] | null;
+  expires_at: Date | null;
+  revoked_at: Date | null;
+  last_used_at: Date | null;
+  user_id: number;
+  username: string;
+  admin: boolean;
+  state: "active" | "blocked";
+}
+
+/** One query, on the unique index of token digests, joined with the owner. */
 export function createPrismaTokenStore(prisma: PrismaClient): TokenStore {
   return {
-    findByDigest: (digest) =>
-      prisma.personalAccessToken.findUnique({
-        where: { tokenDigest: digest },
-        select: {
-          id: true,
-          scopes: true,
-          expiresAt: true,
-          revokedAt: true,
-          lastUsedAt: true,
-          user: { select: { id: true, username: true, admin: true, state: true } },
-        },
-      }),
+    async findByDigest(digest) {
+      const [row] = await prisma.$queryRaw<TokenRow[]>`
+        SELECT t.id, t.scopes, t.expires_at, t.revoked_at, t.last_used_at,
+               u.id AS user_id, u.username, u.admin, u.state::text AS state
+        FROM personal_access_tokens t JOIN users u ON u.id = t.user_id
+        WHERE t.token_digest = ${digest}`;
+      if (row === undefined) return null;
+      return {
+        id: row.id,
+        scopes: row.scopes ?? [],
+        expiresAt: row.expires_at,
+        revokedAt: row.revoked_at,
+        lastUsedAt: row.last_used_at,
+        user: { id: row.user_id, username: row.username, admin: row.admin, state: row.state },
+      };
+    },
   };
 }

@@ -57,5 +57,13 @@ export function loggerOptions(settings: LoggerSettings): LoggerOptions {
 }
 
 export function createLogger(settings: LoggerSettings, destination?: DestinationStream): Logger {
-  return destination ? pino(loggerOptions(settings), destination) : pino(loggerOptions(settings));
+  if (destination) return pino(loggerOptions(settings), destination);
+  // The pretty transport runs in a worker thread. JSON lines are written asynchronously:
+  // at once when idle, and lines logged while a write is under way go together in the next
+  // (one write per line costs more than the line on a busy instance).
+  if (settings.pretty) return pino(loggerOptions(settings));
+  const stdout = pino.destination({ dest: 1, sync: false });
+  // Whatever way the process ends, the last lines (why it stopped) are written.
+  process.once("exit", () => stdout.flushSync());
+  return pino(loggerOptions(settings), stdout);
 }

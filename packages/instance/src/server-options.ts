@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
+import { RequestLogController } from "./plugins/request-log.ts";
 
 /** Fastify's options for a service, shared by the process entry point and the tests. */
 export function serverOptions(logger: Logger) {
@@ -8,8 +9,8 @@ export function serverOptions(logger: Logger) {
     genReqId: () => randomUUID(),
     // Never take a request id from the client.
     requestIdHeader: false as const,
-    // One line per request instead of two (see the request-log plugin).
-    disableRequestLogging: true,
+    // One line per request instead of two.
+    logController: new RequestLogController(),
     // Longer than the usual load balancer idle timeout (60 s), so the proxy closes first.
     keepAliveTimeout: 72_000,
     requestTimeout: 30_000,

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { Type } from "@fastify/type-provider-typebox";
+import { Type } from "typebox";
 import type { PublicJwk } from "../signing/key-ring.ts";
 
 export interface OidcDiscoveryOptions {

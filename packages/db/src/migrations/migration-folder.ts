@@ -1,13 +1,21 @@
+import { existsSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { MigrationList } from "@prisma/schema-engine-wasm/schema_engine_bg";
 
-/** The repository's `prisma/` folder: the schema and its committed migrations. */
-export const PRISMA_DIR = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  "../../../../prisma",
-);
+/**
+ * The nearest `prisma/` folder (schema and committed migrations) above this module: the
+ * repository's from the sources, the application's from a service bundle (apps/<service>/dist).
+ */
+function findPrismaDir(start: string): string {
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, "prisma", "schema.prisma"))) return path.join(dir, "prisma");
+    if (path.dirname(dir) === dir) throw new Error(`no prisma/schema.prisma above ${start}`);
+  }
+}
+
+export const PRISMA_DIR = findPrismaDir(path.dirname(fileURLToPath(import.meta.url)));
 export const MIGRATIONS_DIR = path.join(PRISMA_DIR, "migrations");
 export const SCHEMA_PATH = path.join(PRISMA_DIR, "schema.prisma");
 

@@ -1,4 +1,4 @@
-import { Type } from "@fastify/type-provider-typebox";
+import { Type } from "typebox";
 
 /** GitLab's error bodies, for route response schemas (and the API documentation). */
 export const GitlabError = Type.Union(

@@ -1,3 +1,4 @@
+import { type FastifyReply, type FastifyRequest, LogController } from "fastify";
 import fp from "fastify-plugin";
 
 declare module "fastify" {
@@ -12,21 +13,31 @@ declare module "fastify" {
  * redacted URL, status, duration, the authenticated user and whatever the route added.
  * Routes with a higher log level (health probes) stay quiet.
  */
+export class RequestLogController extends LogController {
+  override incomingRequest(): void {}
+
+  override requestCompleted(
+    error: Error | null | undefined,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): void {
+    if (this.isLogDisabled(request)) return;
+    const fields = {
+      req: request,
+      res: { statusCode: reply.statusCode },
+      responseTime: reply.elapsedTime,
+      userId: request.principal?.user.id,
+      ...request.logFields,
+    };
+    if (error) reply.log.error({ ...fields, err: error }, "request errored");
+    else reply.log.info(fields, "request completed");
+  }
+}
+
+/** Declares the fields routes add to the request log line. */
 export const requestLog = fp(
   async (app) => {
     app.decorateRequest("logFields", undefined);
-    app.addHook("onResponse", async (request, reply) => {
-      request.log.info(
-        {
-          req: request,
-          res: { statusCode: reply.statusCode },
-          responseTime: reply.elapsedTime,
-          userId: request.principal?.user.id,
-          ...request.logFields,
-        },
-        "request completed",
-      );
-    });
   },
   { name: "request-log" },
 );

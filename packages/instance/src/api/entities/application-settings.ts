@@ -1,4 +1,4 @@
-import { Type } from "@fastify/type-provider-typebox";
+import { Type } from "typebox";
 
 export const ApplicationSettingsEntity = Type.Object({
   instance_level_code_suggestions_enabled: Type.Boolean(),

@@ -1,4 +1,4 @@
-import { Type } from "@fastify/type-provider-typebox";
+import { Type } from "typebox";
 
 export const FeatureEntity = Type.Object({
   name: Type.String(),

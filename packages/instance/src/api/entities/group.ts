@@ -1,5 +1,5 @@
-import { Type } from "@fastify/type-provider-typebox";
 import type { GroupRecord } from "@token-broker/admin";
+import { Type } from "typebox";
 
 export const GroupEntity = Type.Object({
   id: Type.Integer(),

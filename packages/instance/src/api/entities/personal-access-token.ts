@@ -1,5 +1,5 @@
-import { Type } from "@fastify/type-provider-typebox";
 import { isActive, type TokenRecord } from "@token-broker/admin";
+import { Type } from "typebox";
 
 export const PersonalAccessTokenEntity = Type.Object({
   id: Type.Integer(),

@@ -1,6 +1,6 @@
-import { Type } from "@fastify/type-provider-typebox";
 import type { UserRecord } from "@token-broker/admin";
 import type { AuthenticatedUser } from "@token-broker/auth";
+import { Type } from "typebox";
 
 /** GitLab's user JSON (the fields this project models). */
 export const UserEntity = Type.Object({

@@ -1,9 +1,10 @@
-import { type FastifyPluginAsyncTypebox, Type } from "@fastify/type-provider-typebox";
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import {
   readApplicationSettings,
   settingsView,
   updateApplicationSettings,
 } from "@token-broker/admin";
+import { Type } from "typebox";
 import { GitlabError } from "../../http/schemas.ts";
 import { requireAdmin, WRITE_SCOPES } from "../access.ts";
 import { ApplicationSettingsEntity } from "../entities/application-settings.ts";

@@ -1,5 +1,6 @@
-import { type FastifyPluginAsyncTypebox, Type } from "@fastify/type-provider-typebox";
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { deleteFeature, findUserByUsername, listFeatures, setFeature } from "@token-broker/admin";
+import { Type } from "typebox";
 import { GitlabError } from "../../http/schemas.ts";
 import { requireAdmin, WRITE_SCOPES } from "../access.ts";
 import { FeatureEntity } from "../entities/feature.ts";

@@ -1,4 +1,4 @@
-import { type FastifyPluginAsyncTypebox, Type } from "@fastify/type-provider-typebox";
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import {
   ACCESS_LEVELS,
   addGroupMember,
@@ -14,6 +14,7 @@ import {
 } from "@token-broker/admin";
 import type { Principal } from "@token-broker/auth";
 import type { PrismaClient } from "@token-broker/db";
+import { Type } from "typebox";
 import { BadRequestError, ForbiddenError, NotFoundError } from "../../http/gitlab-errors.ts";
 import { GitlabError } from "../../http/schemas.ts";
 import { READ_SCOPES, WRITE_SCOPES } from "../access.ts";

@@ -1,4 +1,4 @@
-import { type FastifyPluginAsyncTypebox, Type } from "@fastify/type-provider-typebox";
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import {
   type CreatedToken,
   createPersonalAccessToken,
@@ -9,6 +9,7 @@ import {
   type TokenRecord,
 } from "@token-broker/admin";
 import type { Principal } from "@token-broker/auth";
+import { Type } from "typebox";
 import { NotFoundError } from "../../http/gitlab-errors.ts";
 import { GitlabError } from "../../http/schemas.ts";
 import { READ_SCOPES, requireAdmin, WRITE_SCOPES } from "../access.ts";

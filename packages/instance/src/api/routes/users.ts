@@ -1,4 +1,4 @@
-import { type FastifyPluginAsyncTypebox, Type } from "@fastify/type-provider-typebox";
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import {
   createUser,
   findUser,
@@ -7,6 +7,7 @@ import {
   setUserState,
   updateUser,
 } from "@token-broker/admin";
+import { Type } from "typebox";
 import { GitlabError } from "../../http/schemas.ts";
 import { READ_SCOPES, requireAdmin, WRITE_SCOPES } from "../access.ts";
 import { presentUser, UserEntity } from "../entities/user.ts";

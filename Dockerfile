@@ -1,0 +1,105 @@
+# Production images of both services, one target each (the build context is the repository):
+#
+#   docker build --target saas         -t token-broker-saas .
+#   docker build --target self-managed -t token-broker-self-managed .
+#
+# Node 24 runs the TypeScript sources as they are (type stripping): there is no compile
+# step. Workspace packages stay real directories under /app/packages, linked from
+# node_modules, because Node does not strip types of files under node_modules.
+
+# ---- pnpm, for the build stages only --------------------------------------------------------
+FROM node:24-bookworm-slim AS pnpm
+ENV CI=true
+RUN npm install --global --no-fund --no-audit pnpm@12.4.2 && npm cache clean --force
+WORKDIR /app
+
+# ---- every package of the lockfile into pnpm's store: cached until the lockfile changes ----
+FROM pnpm AS fetch
+COPY pnpm-lock.yaml pnpm-workspace.yaml ./
+RUN pnpm fetch
+
+# ---- the workspace's manifests (and the Prisma schema) without the sources, so that the
+# ---- install layers below are rebuilt only when dependencies or the schema change --------
+FROM pnpm AS manifests
+COPY . /context
+RUN cd /context \
+ && mkdir -p /manifests \
+ && cp --parents package.json pnpm-lock.yaml pnpm-workspace.yaml prisma.config.ts /manifests \
+ && find apps packages -mindepth 2 -maxdepth 2 -name package.json -exec cp --parents {} /manifests \; \
+ && cp -r prisma /manifests/prisma
+
+# ---- the Prisma client, generated with the full (development) install ----------------------
+FROM fetch AS prisma-client
+COPY --from=manifests /manifests ./
+RUN pnpm install --offline --frozen-lockfile --ignore-scripts \
+ && pnpm db:generate
+
+# ---- production dependencies of each service, from the store, without install scripts ------
+# --no-optional leaves out the Prisma CLI and TypeScript (the lockfile records them as optional
+# peers of @prisma/client) and esbuild's binary. Of the query compilers only PostgreSQL's is
+# kept (the embedded database is PostgreSQL too); type declarations and source maps go.
+FROM fetch AS production-dependencies
+COPY --from=manifests /manifests /manifests
+RUN for service in saas self-managed; do \
+      mkdir -p "/out/$service" \
+      && cp -a /manifests/. "/out/$service/" \
+      && cd "/out/$service" \
+      && pnpm install --offline --frozen-lockfile --prod --no-optional --ignore-scripts \
+           --filter "@token-broker/$service..." \
+      && rm -rf prisma.config.ts packages/testing \
+      && find apps -mindepth 1 -maxdepth 1 ! -name "$service" -exec rm -rf {} + \
+      && find node_modules/.pnpm -path '*/node_modules/@prisma/client/runtime/*' -type f \
+           \( -name 'query_compiler_*' ! -name 'query_compiler_fast_bg.postgresql.*' \
+              -o -name 'wasm-compiler-edge.*' \) -delete \
+      && find node_modules/.pnpm -type f \
+           \( -name '*.map' -o -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' \) -delete \
+      || exit 1; \
+    done
+
+# ---- each service's sources: its app and the shared packages, without tests -----------------
+FROM pnpm AS sources
+COPY apps /context/apps
+COPY packages /context/packages
+RUN for service in saas self-managed; do \
+      mkdir -p "/sources/$service/apps" \
+      && cp -r /context/packages "/sources/$service/packages" \
+      && cp -r "/context/apps/$service" "/sources/$service/apps/$service" \
+      && rm -rf "/sources/$service/packages/testing" \
+      && find "/sources/$service" \( -type d -name test -o -type f -name '*.test.ts' \) -prune \
+           -exec rm -rf {} + \
+      || exit 1; \
+    done
+
+# ---- runtime: Node, production dependencies, sources; no pnpm, no compiler, no tests -------
+FROM node:24-bookworm-slim AS runtime
+ENV NODE_ENV=production \
+    HOST=0.0.0.0
+WORKDIR /app
+# The embedded database's default directory, for a quick try without PostgreSQL; production
+# sets DATABASE_URL. Everything else stays owned by root, read-only for the service.
+RUN mkdir -p /app/.data && chown node:node /app/.data
+USER node
+# Healthy when the database answers (GitLab's readiness path); no curl in the slim image.
+HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.PORT}/-/readiness`).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+# Node is PID 1: the services handle SIGTERM and SIGINT (stop accepting, finish requests under
+# way within 10 s, exit 0), so `docker stop` needs no init process. Give it more than 10 s.
+STOPSIGNAL SIGTERM
+
+FROM runtime AS saas
+COPY --from=production-dependencies /out/saas/ ./
+COPY --from=sources /sources/saas/ ./
+COPY --from=prisma-client /app/packages/db/src/generated packages/db/src/generated
+ENV PORT=3001
+EXPOSE 3001
+# Applies pending migrations, then serves. One-off migration job instead:
+#   node packages/db/src/cli/migrate.ts   (with DATABASE_URL)
+CMD ["node", "apps/saas/src/server.ts"]
+
+FROM runtime AS self-managed
+COPY --from=production-dependencies /out/self-managed/ ./
+COPY --from=sources /sources/self-managed/ ./
+COPY --from=prisma-client /app/packages/db/src/generated packages/db/src/generated
+ENV PORT=3000
+EXPOSE 3000
+CMD ["node", "apps/self-managed/src/server.ts"]
