@@ -240,7 +240,7 @@ for image in "$SAAS_IMAGE" "$SELF_MANAGED_IMAGE"; do
   # No tests, source maps, secrets, history or development tooling in the image.
   unwanted="$(podman run --rm --pull=never --network none --entrypoint sh "$image" -c '
     find /app \( -name node_modules -prune \) -o \( -name "*.test.ts" -o -type d -name test \
-      -o -name "*.map" -o -name ".env*" -o -name .git -o -name "*.tsbuildinfo" \) -print
+      -o -name "*.map" -o -name ".env*" -o -name .git -o -name "*.tsbuildinfo" -o -name dist \) -print
     ls /app/node_modules/.pnpm | grep -E "^(prisma|typescript|vitest|@vitest|@biomejs|@prisma\+studio)[+@]"
     command -v pnpm tsc || true')"
   [ -z "$unwanted" ] || fail "$image contains what it should not:"$'\n'"$unwanted"

@@ -67,6 +67,8 @@ export async function listenOnPostgres(
       connectionString: url,
       connectionTimeoutMillis: 5_000,
       keepAlive: true,
+      // How operators (and tests) recognise it in pg_stat_activity.
+      application_name: "broker change feed",
     });
     candidate.on("error", (error) => {
       if (client === candidate) drop(error);
