@@ -82,7 +82,8 @@ export async function listenOnPostgres(
     try {
       await candidate.connect();
       await candidate.query(`LISTEN ${CHANGES_CHANNEL}`);
-    } catch (error) {
+    } catch {
+      // Not reachable yet: caches stay off, and the subscription keeps trying.
       candidate.end().catch(() => undefined);
       if (!closed) scheduleRetry();
       return;
