@@ -240,11 +240,11 @@ for image in "$SAAS_IMAGE" "$SELF_MANAGED_IMAGE"; do
   # No tests, source maps, secrets, history or development tooling in the image.
   unwanted="$(podman run --rm --pull=never --network none --entrypoint sh "$image" -c '
     find /app \( -name node_modules -prune \) -o \( -name "*.test.ts" -o -type d -name test \
-      -o -name "*.map" -o -name ".env*" -o -name .git -o -name "*.tsbuildinfo" -o -name dist \) -print
-    ls /app/node_modules/.pnpm | grep -E "^(prisma|typescript|vitest|@vitest|@biomejs|@prisma\+studio)[+@]"
+      -o -name "*.map" -o -name ".env*" -o -name .git -o -name "*.tsbuildinfo" -o -name "*.ts" \) -print
+    ls /app/node_modules/.pnpm | grep -E "^(prisma|typescript|vitest|@vitest|@biomejs|@prisma\+studio|esbuild|tsx)[+@]"
     command -v pnpm tsc || true')"
   [ -z "$unwanted" ] || fail "$image contains what it should not:"$'\n'"$unwanted"
-  echo "$image: user node, HEALTHCHECK $healthcheck, no tests, maps, secrets or dev tooling"
+  echo "$image: user node, HEALTHCHECK $healthcheck, no sources, tests, maps, secrets or dev tooling"
 done
 
 step "PostgreSQL databases for the containers"
@@ -258,7 +258,7 @@ echo "created $SAAS_DB and $SM_DB on 127.0.0.1:5432"
 
 step "migrations from the image (one-off job)"
 podman run --rm --pull=never --network host --label "token-broker-smoke=$RUN" \
-  -e "DATABASE_URL=$PG_ADMIN_URL/$SAAS_DB" "$SAAS_IMAGE" node packages/db/src/cli/migrate.ts
+  -e "DATABASE_URL=$PG_ADMIN_URL/$SAAS_DB" "$SAAS_IMAGE" node apps/saas/dist/server.mjs --migrate-only
 applied="$(psql -tA "$PG_ADMIN_URL/$SAAS_DB" -c \
   "SELECT count(*) FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL")"
 expected="$(find "$ROOT/prisma/migrations" -mindepth 1 -maxdepth 1 -type d | wc -l)"

@@ -49,6 +49,7 @@ driver = "overlay"
 graphroot = "$SMOKE_CACHE_DIR/storage"
 runroot = "$SMOKE_CACHE_DIR/run"
 EOF
+  rm -f "$SMOKE_CACHE_DIR/events.log"
   export CONTAINERS_CONF="$SMOKE_CACHE_DIR/containers.conf"
   export CONTAINERS_STORAGE_CONF="$SMOKE_CACHE_DIR/storage.conf"
   # Images whose name has no registry resolve to docker.io, as with Docker.

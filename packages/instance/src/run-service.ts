@@ -1,5 +1,9 @@
 import { type Database, openDatabase } from "@token-broker/db";
-import { applyMigrations } from "@token-broker/db/migrations";
+import {
+  applyMigrations,
+  MIGRATE_ONLY_FLAG,
+  migrateInChildProcess,
+} from "@token-broker/db/migrations";
 import closeWithGrace from "close-with-grace";
 import Fastify, { type FastifyPluginAsync } from "fastify";
 import type { Logger } from "pino";
@@ -26,6 +30,7 @@ const SHUTDOWN_GRACE_MS = 10_000;
 /**
  * The process entry point of a service: validate configuration, apply pending migrations,
  * serve, and on SIGTERM/SIGINT stop accepting, let requests under way finish, then close.
+ * With --migrate-only: apply pending migrations and exit.
  */
 export async function runService<C extends InstanceConfig>(
   definition: ServiceDefinition<C>,
@@ -37,6 +42,7 @@ export async function runService<C extends InstanceConfig>(
   } catch (error) {
     return exitWith(error);
   }
+  if (process.argv.includes(MIGRATE_ONLY_FLAG)) return migrateOnly(config);
   const logger = createLogger({
     service: config.service,
     level: config.logLevel,
@@ -55,6 +61,14 @@ async function serve<C extends InstanceConfig>(
   config: C,
   logger: Logger,
 ): Promise<void> {
+  // Until the graceful shutdown below takes over, a stop request (docker stop during the
+  // migrations, say) ends the start at once; as PID 1 without a handler it would be ignored.
+  const stopBeforeServing = (signal: NodeJS.Signals) => {
+    logger.info({ signal }, "stopped before serving");
+    process.exit(0);
+  };
+  process.once("SIGTERM", stopBeforeServing);
+  process.once("SIGINT", stopBeforeServing);
   const keyBase = await resolveKeyBase({
     configured: config.dbKeyBase,
     embedded: config.database.kind === "embedded",
@@ -64,7 +78,12 @@ async function serve<C extends InstanceConfig>(
   const app = Fastify(serverOptions(logger));
   app.addHook("onClose", () => database.close());
   try {
-    const applied = await applyMigrations(database);
+    // PostgreSQL: from a short-lived process, so that the schema engine's memory does not stay
+    // with the server. The embedded database admits one process: migrate it here.
+    const applied =
+      config.database.kind === "postgres"
+        ? await migrateInChildProcess()
+        : await applyMigrations(database);
     if (applied.length > 0) logger.info({ migrations: applied }, "applied pending migrations");
     await app.register(definition.app, { config, database, keyBase });
   } catch (error) {
@@ -72,6 +91,8 @@ async function serve<C extends InstanceConfig>(
     throw error;
   }
 
+  process.off("SIGTERM", stopBeforeServing);
+  process.off("SIGINT", stopBeforeServing);
   closeWithGrace({ delay: SHUTDOWN_GRACE_MS, logger }, async ({ signal, err }) => {
     if (err) logger.error({ err }, "stopping after an unexpected error");
     else logger.info({ signal }, "stopping: finishing requests under way");
@@ -79,6 +100,25 @@ async function serve<C extends InstanceConfig>(
   });
 
   await app.listen({ port: config.port, host: config.host });
+}
+
+/**
+ * `<entry point> --migrate-only`: applies pending migrations and exits, printing the names
+ * applied as JSON (a one-off migration job, and how the server migrates PostgreSQL). Needs
+ * only the database's location: no DB_KEY_BASE.
+ */
+async function migrateOnly(config: InstanceConfig): Promise<void> {
+  try {
+    const database = await openDatabase(config.database, { maxConnections: 1 });
+    try {
+      const applied = await applyMigrations(database);
+      process.stdout.write(`${JSON.stringify({ applied })}\n`);
+    } finally {
+      await database.close();
+    }
+  } catch (error) {
+    exitWith(error);
+  }
 }
 
 /** Ends the process with a one-line reason on stderr (configuration, database, port…). */
