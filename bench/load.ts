@@ -9,25 +9,31 @@ export interface LoadResult {
   readonly errors: number;
 }
 
+const TOKENS_PATH = "/api/v4/code_suggestions/tokens";
+
 /**
- * Token requests at a fixed concurrency for a fixed duration (autocannon), cycling through
- * `tokens` so that many users are served, as an instance's editors would be.
+ * Token requests at a fixed concurrency (autocannon), cycling through `tokens` so that many
+ * users are served, as an instance's editors would be: for a fixed duration, or for exactly
+ * `amount` requests.
  */
 export async function measureTokenRequests(options: {
   url: string;
   tokens: readonly string[];
   connections: number;
-  durationSeconds: number;
+  durationSeconds?: number;
+  amount?: number;
 }): Promise<LoadResult> {
   let next = 0;
   const result = await autocannon({
     url: options.url,
     connections: options.connections,
-    duration: options.durationSeconds,
+    ...(options.amount === undefined
+      ? { duration: options.durationSeconds ?? 10 }
+      : { amount: options.amount }),
     requests: [
       {
         method: "POST",
-        path: "/api/v4/code_suggestions/tokens",
+        path: TOKENS_PATH,
         setupRequest: (request) => {
           const token = options.tokens[next % options.tokens.length];
           next += 1;
@@ -43,5 +49,17 @@ export async function measureTokenRequests(options: {
     total: result.requests.total,
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
+  };
+}
+
+/** The median run of several (by rate). */
+export function median(runs: readonly LoadResult[]): LoadResult {
+  const sorted = [...runs].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond);
+  const middle = sorted[Math.floor(sorted.length / 2)];
+  if (middle === undefined) throw new Error("no runs");
+  return {
+    ...middle,
+    non2xx: runs.reduce((sum, run) => sum + run.non2xx, 0),
+    errors: runs.reduce((sum, run) => sum + run.errors, 0),
   };
 }

@@ -16,7 +16,8 @@ import { openDatabase } from "@token-broker/db";
 import { applyMigrations } from "@token-broker/db/migrations";
 import pg from "pg";
 import { setUpDemo } from "../scripts/dev/demo-setup.ts";
-import { measureTokenRequests } from "./load.ts";
+import { type LoadResult, measureTokenRequests, median } from "./load.ts";
+import { waitForQuietCpu } from "./quiet-cpu.ts";
 import { seedUsers } from "./seed.ts";
 import { type BenchService, startBenchService } from "./services.ts";
 import { measureSigning } from "./signing.ts";
@@ -28,6 +29,9 @@ const WARMUP_S = 3;
 const SMALL = 1_000;
 const LARGE = Number(process.env.BENCH_LARGE_USERS ?? 200_000);
 const SAMPLE = 2_000;
+/** Tokens of the large instance kept aside for the cold run (never requested before it). */
+const COLD_SAMPLE = 40_000;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const KEY_BASE = "bench-key-base-0123456789abcdefghijklmnop";
 
 const adminUrl = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
@@ -76,7 +80,11 @@ try {
   step(`seeding ${SMALL} and ${LARGE} users on SaaS, ${SMALL} on self-managed`);
   const [small, large, selfManagedUsers] = await Promise.all([
     seedUsers(saasSmallUrl as string, { users: SMALL, keyBase: KEY_BASE, sample: SAMPLE }),
-    seedUsers(saasLargeUrl as string, { users: LARGE, keyBase: KEY_BASE, sample: SAMPLE }),
+    seedUsers(saasLargeUrl as string, {
+      users: LARGE,
+      keyBase: KEY_BASE,
+      sample: SAMPLE + COLD_SAMPLE,
+    }),
     seedUsers(selfManagedUrl as string, { users: SMALL, keyBase: KEY_BASE, sample: SAMPLE }),
   ]);
 
@@ -133,25 +141,52 @@ try {
     secrets: { saasRootToken, selfManagedRootToken },
   });
 
-  const load = (url: string, tokens: string[], durationSeconds = DURATION_S) =>
-    measureTokenRequests({ url, tokens, connections: CONNECTIONS, durationSeconds });
+  const load = async (url: string, tokens: readonly string[], durationSeconds = DURATION_S) => {
+    await waitForQuietCpu();
+    return measureTokenRequests({ url, tokens, connections: CONNECTIONS, durationSeconds });
+  };
+  // Warm-up: every token of a run once (the steady state the runs measure), then a few
+  // seconds of load.
+  const warmUp = async (url: string, tokens: readonly string[]) => {
+    await measureTokenRequests({ url, tokens, connections: CONNECTIONS, amount: tokens.length });
+    await measureTokenRequests({
+      url,
+      tokens,
+      connections: CONNECTIONS,
+      durationSeconds: WARMUP_S,
+    });
+  };
 
   step(`R: RS256 signing with jose, ${CONNECTIONS} in flight`);
+  await waitForQuietCpu();
   const signing = await measureSigning({ inFlight: CONNECTIONS, durationMs: DURATION_S * 1000 });
 
   step(
-    `S: SaaS direct, ${CONNECTIONS} connections, ${DURATION_S} s (after ${WARMUP_S} s of warm-up)`,
+    `cold: SaaS with ${LARGE} users, every request a user not seen before (${DURATION_S} s, informative)`,
   );
-  await load(saasSmall.url, small.tokens, WARMUP_S);
-  const direct = await load(saasSmall.url, small.tokens);
+  const cold = await load(saasLarge.url, large.tokens.slice(SAMPLE));
 
-  step("M: through self-managed");
-  await load(selfManaged.url, selfManagedUsers.tokens, WARMUP_S);
-  const proxied = await load(selfManaged.url, selfManagedUsers.tokens);
+  step("warming up the three services");
+  await warmUp(saasSmall.url, small.tokens);
+  await warmUp(selfManaged.url, selfManagedUsers.tokens);
+  await warmUp(saasLarge.url, large.tokens.slice(0, SAMPLE));
 
-  step(`S with ${LARGE} users`);
-  await load(saasLarge.url, large.tokens, WARMUP_S);
-  const directLarge = await load(saasLarge.url, large.tokens);
+  const runs = {
+    direct: [] as LoadResult[],
+    proxied: [] as LoadResult[],
+    directLarge: [] as LoadResult[],
+  };
+  for (let round = 1; round <= ROUNDS; round += 1) {
+    step(
+      `round ${round}/${ROUNDS}: S, M and S with ${LARGE} users, ${CONNECTIONS} connections, ${DURATION_S} s each`,
+    );
+    runs.direct.push(await load(saasSmall.url, small.tokens));
+    runs.proxied.push(await load(selfManaged.url, selfManagedUsers.tokens));
+    runs.directLarge.push(await load(saasLarge.url, large.tokens.slice(0, SAMPLE)));
+  }
+  const direct = median(runs.direct);
+  const proxied = median(runs.proxied);
+  const directLarge = median(runs.directLarge);
 
   const memory = Object.fromEntries(
     await Promise.all(
@@ -185,10 +220,16 @@ try {
       `${directLarge.p50} ms`,
       `${directLarge.p99} ms`,
     ],
+    [
+      "   cold: every request a new user",
+      `${cold.requestsPerSecond.toFixed(0)}/s`,
+      `${cold.p50} ms`,
+      `${cold.p99} ms`,
+    ],
   ];
   const lines = [
     "",
-    `${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? "unknown"}), Node ${process.version}, ${CONNECTIONS} connections, ${DURATION_S} s per run`,
+    `${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? "unknown"}), Node ${process.version}, ${CONNECTIONS} connections, median of ${ROUNDS} runs of ${DURATION_S} s`,
     "",
     `${"measurement".padEnd(34)}${"rate".padStart(10)}${"p50".padStart(10)}${"p99".padStart(10)}`,
     ...rows.map(
@@ -210,8 +251,8 @@ try {
   ];
   process.stdout.write(`${lines.join("\n")}\n`);
 
-  const runs = { direct, proxied, directLarge };
-  const refused = Object.entries(runs).filter(([, run]) => run.non2xx > 0 || run.errors > 0);
+  const measured = { direct, proxied, directLarge, cold };
+  const refused = Object.entries(measured).filter(([, run]) => run.non2xx > 0 || run.errors > 0);
   for (const [name, run] of refused) {
     process.stderr.write(`${name}: ${run.non2xx} non-2xx answers, ${run.errors} errors\n`);
   }
@@ -242,7 +283,8 @@ try {
           distinctTokens: SAMPLE,
         },
         signingPerSecond: signing,
-        runs,
+        runs: measured,
+        rounds: runs,
         ratios,
         targets,
         residentMiB: memory,

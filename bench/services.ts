@@ -3,6 +3,9 @@ import { openSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 
+/** The Node.js settings of `pnpm start:*` and the images (see the Dockerfile). */
+const PRODUCTION_NODE_ARGS = ["--max-semi-space-size=8"];
+
 export interface BenchService {
   readonly name: string;
   readonly url: string;
@@ -23,17 +26,16 @@ export async function startBenchService(options: {
   port: number;
   env: NodeJS.ProcessEnv;
   logDir: string;
-  /** Node.js options (the production set, and e.g. --cpu-prof when investigating). */
+  /** More Node.js options (e.g. --cpu-prof when investigating). */
   nodeArgs?: string[];
 }): Promise<BenchService> {
   const log = openSync(path.join(options.logDir, `${options.name}.log`), "w");
   const child = spawn(
     process.execPath,
     [
+      ...PRODUCTION_NODE_ARGS,
       ...(options.nodeArgs ?? []),
-      "--import",
-      "tsx",
-      path.join(options.root, "apps", options.service, "src", "server.ts"),
+      path.join(options.root, "apps", options.service, "dist", "server.mjs"),
     ],
     {
       cwd: options.root,

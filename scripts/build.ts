@@ -41,6 +41,9 @@ for (const service of services) {
       js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);",
     },
     keepNames: true,
+    // Escapes non-ASCII characters: V8 then keeps the module's source as one-byte text
+    // (half the memory of two-byte).
+    charset: "ascii",
     legalComments: "none",
     logLevel: "warning",
   });

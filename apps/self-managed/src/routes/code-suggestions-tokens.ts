@@ -40,6 +40,14 @@ export const codeSuggestionsTokensRoutes: FastifyPluginAsyncTypebox<
   CodeSuggestionsTokensOptions
 > = async (app, { saasUrl, saasTimeoutMs, hostName }) => {
   const saas = new URL(saasUrl);
+  // The stored service token, decrypted once per stored value rather than per request.
+  let decrypted: { ciphertext: string; token: string } | undefined;
+  const decryptServiceToken = (ciphertext: string): string => {
+    if (decrypted?.ciphertext !== ciphertext) {
+      decrypted = { ciphertext, token: app.secretBox.decrypt(ciphertext) };
+    }
+    return decrypted.token;
+  };
   // SAAS_URL may carry a path (a relative URL root): requests go below it.
   const upstreamPath = `${saas.pathname.replace(/\/+$/, "")}${TOKENS_PATH}`;
   await app.register(replyFrom, {
@@ -101,7 +109,7 @@ export const codeSuggestionsTokensRoutes: FastifyPluginAsyncTypebox<
           : reply.code(404).send(statusBody(404));
       }
       const identity = {
-        aiAccessToken: app.secretBox.decrypt(settings.encryptedAiAccessToken),
+        aiAccessToken: decryptServiceToken(settings.encryptedAiAccessToken),
         instanceId: settings.instanceUuid,
         hostName,
         requestId: request.id,
