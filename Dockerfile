@@ -63,13 +63,11 @@ RUN for service in saas self-managed; do \
 
 # ---- runtime: Node, the bundle, its runtime packages; no pnpm, no compiler, no sources -----
 FROM node:24-bookworm-slim AS runtime
-# Resident memory: glibc keeps a malloc arena per thread (crypto runs on libuv's pool), two
-# save ~60 MB; an 8 MB young generation (V8's default is 16) saves ~20 MB for a few per cent
-# of throughput. The same settings as `pnpm start:*` and the benchmark.
+# Resident memory: glibc keeps a malloc arena per thread (crypto runs on libuv's pool); two
+# save ~60 MB. The same setting as `pnpm start:*` and the benchmark.
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
-    MALLOC_ARENA_MAX=2 \
-    NODE_OPTIONS=--max-semi-space-size=8
+    MALLOC_ARENA_MAX=2
 WORKDIR /app
 # The embedded database's default directory, for a quick try without PostgreSQL; production
 # sets DATABASE_URL. Everything else stays owned by root, read-only for the service.

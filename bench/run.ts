@@ -145,6 +145,23 @@ try {
     await waitForQuietCpu();
     return measureTokenRequests({ url, tokens, connections: CONNECTIONS, durationSeconds });
   };
+  // CPU time each service spent per request of a run: what a token costs each process.
+  const cpuPerRequest: Record<string, number[]> = {};
+  const measureCpu = async (
+    label: string,
+    run: () => Promise<LoadResult>,
+    involved: BenchService[],
+  ) => {
+    const before = await Promise.all(involved.map((service) => service.cpuSeconds()));
+    const result = await run();
+    const after = await Promise.all(involved.map((service) => service.cpuSeconds()));
+    involved.forEach((service, i) => {
+      const key = `${label}: ${service.name}`;
+      const micros = (((after[i] ?? 0) - (before[i] ?? 0)) * 1e6) / Math.max(1, result.total);
+      cpuPerRequest[key] = [...(cpuPerRequest[key] ?? []), micros];
+    });
+    return result;
+  };
   // Warm-up: every token of a run once (the steady state the runs measure), then a few
   // seconds of load.
   const warmUp = async (url: string, tokens: readonly string[]) => {
@@ -180,9 +197,18 @@ try {
     step(
       `round ${round}/${ROUNDS}: S, M and S with ${LARGE} users, ${CONNECTIONS} connections, ${DURATION_S} s each`,
     );
-    runs.direct.push(await load(saasSmall.url, small.tokens));
-    runs.proxied.push(await load(selfManaged.url, selfManagedUsers.tokens));
-    runs.directLarge.push(await load(saasLarge.url, large.tokens.slice(0, SAMPLE)));
+    runs.direct.push(await measureCpu("S", () => load(saasSmall.url, small.tokens), [saasSmall]));
+    runs.proxied.push(
+      await measureCpu("M", () => load(selfManaged.url, selfManagedUsers.tokens), [
+        selfManaged,
+        saasSmall,
+      ]),
+    );
+    runs.directLarge.push(
+      await measureCpu("S large", () => load(saasLarge.url, large.tokens.slice(0, SAMPLE)), [
+        saasLarge,
+      ]),
+    );
   }
   const direct = median(runs.direct);
   const proxied = median(runs.proxied);
@@ -194,6 +220,12 @@ try {
     ),
   );
 
+  const cpuMedians = Object.fromEntries(
+    Object.entries(cpuPerRequest).map(([name, values]) => {
+      const sorted = [...values].sort((a, b) => a - b);
+      return [name, sorted[Math.floor(sorted.length / 2)] ?? 0];
+    }),
+  );
   const ratios = {
     "S/R": direct.requestsPerSecond / signing,
     "M/S": proxied.requestsPerSecond / direct.requestsPerSecond,
@@ -244,6 +276,11 @@ try {
         }`,
     ),
     "",
+    "CPU time per token request (median of the runs; user + system):",
+    ...Object.entries(cpuMedians).map(
+      ([name, micros]) => `  ${name.padEnd(32)}${`${micros.toFixed(0)} µs`.padStart(10)}`,
+    ),
+    "",
     ...Object.entries(memory).map(
       ([name, mib]) =>
         `${`resident memory ${name}`.padEnd(34)}${`${mib.toFixed(0)} MiB`.padStart(10)}   target < 200 MiB  ${mib < 200 ? "met" : "NOT MET"}`,
@@ -288,6 +325,7 @@ try {
         ratios,
         targets,
         residentMiB: memory,
+        cpuMicrosecondsPerRequest: cpuMedians,
       },
       null,
       2,

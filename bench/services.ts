@@ -3,8 +3,8 @@ import { openSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 
-/** The Node.js settings of `pnpm start:*` and the images (see the Dockerfile). */
-const PRODUCTION_NODE_ARGS = ["--max-semi-space-size=8"];
+/** Linux's USER_HZ: /proc reports CPU time in hundredths of a second. */
+const CLOCK_TICKS = 100;
 
 export interface BenchService {
   readonly name: string;
@@ -12,6 +12,8 @@ export interface BenchService {
   readonly child: ChildProcess;
   /** Resident memory now, in MiB (from /proc). */
   residentMiB(): Promise<number>;
+  /** CPU time the process has used so far (user + system), in seconds (from /proc). */
+  cpuSeconds(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -33,7 +35,6 @@ export async function startBenchService(options: {
   const child = spawn(
     process.execPath,
     [
-      ...PRODUCTION_NODE_ARGS,
       ...(options.nodeArgs ?? []),
       path.join(options.root, "apps", options.service, "dist", "server.mjs"),
     ],
@@ -73,6 +74,12 @@ export async function startBenchService(options: {
       const status = await readFile(`/proc/${child.pid}/status`, "utf8");
       const kib = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
       return kib / 1024;
+    },
+    async cpuSeconds() {
+      // Fields 14 and 15 of /proc/<pid>/stat, after the command name in parentheses.
+      const fields =
+        (await readFile(`/proc/${child.pid}/stat`, "utf8")).split(") ")[1]?.split(" ") ?? [];
+      return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
     },
     async stop() {
       child.kill("SIGTERM");

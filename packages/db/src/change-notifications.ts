@@ -104,40 +104,55 @@ export async function listenOnPostgres(
     handlers.onConnected();
   };
 
-  // The round trip on the wire, and the one queued behind it for callers that came later.
-  let sent: Promise<void> | undefined;
-  let queued: Promise<void> | undefined;
-  const roundTrip = (): Promise<void> => {
+  // Callers wait for a round trip sent after they called. Those of one event-loop turn share
+  // the next trip (sent once the turn's I/O is processed, and once the previous trip is back),
+  // so that under load one trip serves many requests.
+  let onTheWire = false;
+  let waiting:
+    | { promise: Promise<void>; resolve: () => void; reject: (error: unknown) => void }
+    | undefined;
+
+  const sendWaiting = () => {
+    const batch = waiting;
+    if (batch === undefined || onTheWire) return;
+    waiting = undefined;
     const current = client;
-    if (current === undefined) return Promise.reject(new Error("not listening"));
+    if (current === undefined) {
+      batch.reject(new Error("not listening"));
+      return;
+    }
+    onTheWire = true;
     // An empty statement: the cheapest round trip PostgreSQL answers (still after sending
     // every notification pending for this session).
-    const trip = current.query(";").then(() => undefined);
-    sent = trip;
-    trip.then(
+    current.query(";").then(
       () => {
-        if (sent === trip) sent = undefined;
+        onTheWire = false;
+        batch.resolve();
+        sendWaiting();
       },
       (error: unknown) => {
-        if (sent === trip) sent = undefined;
+        onTheWire = false;
+        batch.reject(error);
         if (client === current) drop(error);
+        sendWaiting();
       },
     );
-    return trip;
   };
 
   await connect();
   return {
     barrier() {
-      // A round trip already on the wire may have left before this call: wait for the next.
-      if (sent === undefined) return roundTrip();
-      queued ??= sent
-        .catch(() => undefined)
-        .then(() => {
-          queued = undefined;
-          return roundTrip();
+      if (waiting === undefined) {
+        let resolve: () => void = () => {};
+        let reject: (error: unknown) => void = () => {};
+        const promise = new Promise<void>((onResolve, onReject) => {
+          resolve = onResolve;
+          reject = onReject;
         });
-      return queued;
+        waiting = { promise, resolve, reject };
+        setImmediate(sendWaiting);
+      }
+      return waiting.promise;
     },
     async close() {
       closed = true;
