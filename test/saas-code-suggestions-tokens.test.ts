@@ -2,15 +2,8 @@ import { generateKeyPairSync } from "node:crypto";
 import type { SaasConfig } from "@token-broker/saas/config";
 import { type RunningService, startSaas } from "@token-broker/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  EXPIRED,
-  INSUFFICIENT_SCOPE,
-  NOT_FOUND,
-  REVOKED,
-  requestToken,
-  TOKENS_PATH,
-  UNAUTHORIZED,
-} from "./support/token-request.ts";
+import { refusedCredentials } from "./support/refused-credentials.ts";
+import { NOT_FOUND, requestToken, TOKENS_PATH, UNAUTHORIZED } from "./support/token-request.ts";
 import { decodeProtectedHeader, verifyCodeSuggestionsToken } from "./support/verify-token.ts";
 
 const CLAIMS = [
@@ -111,49 +104,13 @@ describe("SaaS: a token for an allowed user", () => {
 });
 
 describe("SaaS: authentication", () => {
-  it.each([
-    { why: "no credentials", setup: async () => undefined, status: 401, body: UNAUTHORIZED },
-    {
-      why: "unknown token",
-      setup: async () => "glpat-unknownunknown0000",
-      status: 401,
-      body: UNAUTHORIZED,
+  it.each(refusedCredentials(() => saas.fixtures))(
+    "$why → $status",
+    async ({ credential, status, body }) => {
+      const response = await requestToken(saas.url, await credential());
+      expect([response.status, response.body]).toEqual([status, body]);
     },
-    { why: "malformed token", setup: async () => "glpat-short", status: 401, body: UNAUTHORIZED },
-    {
-      why: "blocked user",
-      setup: async () => (await saas.fixtures.userWithToken({ blocked: true })).token,
-      status: 401,
-      body: UNAUTHORIZED,
-    },
-    {
-      why: "expired token",
-      setup: async () => (await saas.fixtures.userWithToken({}, { expired: true })).token,
-      status: 401,
-      body: EXPIRED,
-    },
-    {
-      why: "revoked token",
-      setup: async () => (await saas.fixtures.userWithToken({}, { revoked: true })).token,
-      status: 401,
-      body: REVOKED,
-    },
-    {
-      why: "read_api only",
-      setup: async () => (await saas.fixtures.userWithToken({}, { scopes: ["read_api"] })).token,
-      status: 403,
-      body: INSUFFICIENT_SCOPE,
-    },
-    {
-      why: "read_user only",
-      setup: async () => (await saas.fixtures.userWithToken({}, { scopes: ["read_user"] })).token,
-      status: 403,
-      body: INSUFFICIENT_SCOPE,
-    },
-  ])("$why → $status", async ({ setup, status, body }) => {
-    const response = await requestToken(saas.url, await setup());
-    expect([response.status, response.body]).toEqual([status, body]);
-  });
+  );
 
   it("accepts PRIVATE-TOKEN and the private_token parameter", async () => {
     const { token } = await saas.fixtures.userWithToken();

@@ -8,9 +8,8 @@ import type { SaasConfig } from "@token-broker/saas/config";
 import type { SelfManagedConfig } from "@token-broker/self-managed/config";
 import { freePort, type RunningService, startSaas, startSelfManaged } from "@token-broker/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { refusedCredentials } from "./support/refused-credentials.ts";
 import {
-  EXPIRED,
-  INSUFFICIENT_SCOPE,
   NOT_FOUND,
   REVOKED,
   requestToken,
@@ -145,49 +144,18 @@ describe("through a self-managed instance", () => {
   });
 
   describe("refuses without asking SaaS", () => {
-    it.each([
-      { why: "no credentials", setup: async () => undefined, status: 401, body: UNAUTHORIZED },
-      {
-        why: "unknown token",
-        setup: async () => "glpat-unknownunknown0000",
-        status: 401,
-        body: UNAUTHORIZED,
+    it.each(refusedCredentials(() => selfManaged.fixtures))(
+      "$why → $status",
+      async ({ credential, status, body }) => {
+        const token = await credential();
+        let response: Awaited<ReturnType<typeof requestToken>> | undefined;
+        const received = await receivedBySaas(async () => {
+          response = await requestToken(selfManaged.url, token);
+        });
+        expect([response?.status, response?.body]).toEqual([status, body]);
+        expect(received).toEqual([]);
       },
-      { why: "malformed token", setup: async () => "not-a-token", status: 401, body: UNAUTHORIZED },
-      {
-        why: "blocked user",
-        setup: async () => (await selfManaged.fixtures.userWithToken({ blocked: true })).token,
-        status: 401,
-        body: UNAUTHORIZED,
-      },
-      {
-        why: "expired token",
-        setup: async () => (await selfManaged.fixtures.userWithToken({}, { expired: true })).token,
-        status: 401,
-        body: EXPIRED,
-      },
-      {
-        why: "revoked token",
-        setup: async () => (await selfManaged.fixtures.userWithToken({}, { revoked: true })).token,
-        status: 401,
-        body: REVOKED,
-      },
-      {
-        why: "read_api only",
-        setup: async () =>
-          (await selfManaged.fixtures.userWithToken({}, { scopes: ["read_api"] })).token,
-        status: 403,
-        body: INSUFFICIENT_SCOPE,
-      },
-    ])("$why → $status", async ({ setup, status, body }) => {
-      const token = await setup();
-      let response: Awaited<ReturnType<typeof requestToken>> | undefined;
-      const received = await receivedBySaas(async () => {
-        response = await requestToken(selfManaged.url, token);
-      });
-      expect([response?.status, response?.body]).toEqual([status, body]);
-      expect(received).toEqual([]);
-    });
+    );
 
     it("404 while the ops flag code_suggestions_tokens_api is off", async () => {
       const { token } = await selfManaged.fixtures.userWithToken();
@@ -306,34 +274,29 @@ describe("through a self-managed instance", () => {
 });
 
 describe("when SaaS fails", () => {
-  it("answers 502 without details when SaaS refuses connections", async () => {
-    const closedPort = await freePort();
-    const selfManaged = await configuredSelfManaged(
-      `http://127.0.0.1:${closedPort}`,
-      "glpat-serviceaccount00000",
-    );
+  /** A token request of a self-managed user, through an instance pointed at `saasUrl`. */
+  async function requestThroughSelfManaged(saasUrl: string, env: Record<string, string> = {}) {
+    const selfManaged = await configuredSelfManaged(saasUrl, "glpat-serviceaccount00000", env);
     try {
       const { token } = await selfManaged.fixtures.userWithToken();
+      const started = performance.now();
       const response = await requestToken(selfManaged.url, token);
-      expect([response.status, response.body]).toEqual([502, { message: "502 Bad Gateway" }]);
-      expect(JSON.stringify(response.body)).not.toContain(String(closedPort));
+      return { ...response, elapsed: performance.now() - started };
     } finally {
       await selfManaged.close();
     }
+  }
+
+  it("answers 502 without details when SaaS refuses connections", async () => {
+    const closedPort = await freePort();
+    const response = await requestThroughSelfManaged(`http://127.0.0.1:${closedPort}`);
+    expect([response.status, response.body]).toEqual([502, { message: "502 Bad Gateway" }]);
+    expect(JSON.stringify(response.body)).not.toContain(String(closedPort));
   });
 
   it("answers 502 when SaaS's name does not resolve", async () => {
-    const selfManaged = await configuredSelfManaged(
-      "http://saas.invalid",
-      "glpat-serviceaccount00000",
-    );
-    try {
-      const { token } = await selfManaged.fixtures.userWithToken();
-      const response = await requestToken(selfManaged.url, token);
-      expect([response.status, response.body]).toEqual([502, { message: "502 Bad Gateway" }]);
-    } finally {
-      await selfManaged.close();
-    }
+    const response = await requestThroughSelfManaged("http://saas.invalid");
+    expect([response.status, response.body]).toEqual([502, { message: "502 Bad Gateway" }]);
   });
 
   it("answers 502 when SaaS resets the connection", async () => {
@@ -344,16 +307,10 @@ describe("when SaaS fails", () => {
     });
     await new Promise<void>((resolve) => resetting.listen(0, "127.0.0.1", resolve));
     const { port } = resetting.address() as { port: number };
-    const selfManaged = await configuredSelfManaged(
-      `http://127.0.0.1:${port}`,
-      "glpat-serviceaccount00000",
-    );
     try {
-      const { token } = await selfManaged.fixtures.userWithToken();
-      const response = await requestToken(selfManaged.url, token);
+      const response = await requestThroughSelfManaged(`http://127.0.0.1:${port}`);
       expect([response.status, response.body]).toEqual([502, { message: "502 Bad Gateway" }]);
     } finally {
-      await selfManaged.close();
       for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => resetting.close(resolve));
     }
@@ -369,20 +326,13 @@ describe("when SaaS fails", () => {
         if (request.url.startsWith(TOKENS_PATH)) await held;
       },
     });
-    const selfManaged = await configuredSelfManaged(saas.url, "glpat-serviceaccount00000", {
-      SAAS_TIMEOUT_MS: "500",
-    });
     try {
-      const { token } = await selfManaged.fixtures.userWithToken();
-      const started = performance.now();
-      const response = await requestToken(selfManaged.url, token);
-      const elapsed = performance.now() - started;
+      const response = await requestThroughSelfManaged(saas.url, { SAAS_TIMEOUT_MS: "500" });
       expect([response.status, response.body]).toEqual([504, { message: "504 Gateway Timeout" }]);
-      expect(elapsed).toBeGreaterThanOrEqual(450);
-      expect(elapsed).toBeLessThan(500 + 1500);
+      expect(response.elapsed).toBeGreaterThanOrEqual(450);
+      expect(response.elapsed).toBeLessThan(500 + 1500);
     } finally {
       release();
-      await selfManaged.close();
       await saas.close();
     }
   });
@@ -423,17 +373,11 @@ describe("when SaaS fails", () => {
     );
     await new Promise<void>((resolve) => impostor.listen(0, "127.0.0.1", resolve));
     const { port } = impostor.address() as { port: number };
-    const selfManaged = await configuredSelfManaged(
-      `https://127.0.0.1:${port}`,
-      "glpat-serviceaccount00000",
-    );
     try {
-      const { token } = await selfManaged.fixtures.userWithToken();
-      const response = await requestToken(selfManaged.url, token);
+      const response = await requestThroughSelfManaged(`https://127.0.0.1:${port}`);
       expect([response.status, response.body]).toEqual([502, { message: "502 Bad Gateway" }]);
       expect(requests).toBe(0);
     } finally {
-      await selfManaged.close();
       await new Promise((resolve) => impostor.close(resolve));
       rmSync(dir, { recursive: true, force: true });
     }

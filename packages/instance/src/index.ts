@@ -27,7 +27,7 @@ export {
   statusBody,
 } from "./http/gitlab-errors.ts";
 export { authFailureRefusal, denialRefusal, type Refusal, sendRefusal } from "./http/refusals.ts";
-export { CodeSuggestionsToken, GitlabError } from "./http/schemas.ts";
+export { CodeSuggestionsToken, GitlabError, gitlabErrors } from "./http/schemas.ts";
 export { type InstanceOptions, instance } from "./instance.ts";
 export { createLogger, loggerOptions, REDACTED, redactUrl } from "./logger.ts";
 export { REQUEST_ID_HEADER } from "./plugins/request-id.ts";

@@ -3,7 +3,7 @@ import { CODE_SUGGESTIONS_SCOPES } from "@token-broker/auth";
 import {
   CodeSuggestionsToken,
   denialRefusal,
-  GitlabError,
+  gitlabErrors,
   sendRefusal,
 } from "@token-broker/instance";
 import {
@@ -48,12 +48,7 @@ export const codeSuggestionsTokensRoutes: FastifyPluginAsyncTypebox<
       schema: {
         summary: "Create a code-suggestions access token (JWT)",
         tags: ["code_suggestions"],
-        response: {
-          201: CodeSuggestionsToken,
-          401: GitlabError,
-          403: GitlabError,
-          404: GitlabError,
-        },
+        response: { 201: CodeSuggestionsToken, ...gitlabErrors(401, 403, 404) },
       },
       preHandler: app.requireToken(CODE_SUGGESTIONS_SCOPES),
     },

@@ -5,7 +5,7 @@ import { CODE_SUGGESTIONS_SCOPES } from "@token-broker/auth";
 import {
   CodeSuggestionsToken,
   denialRefusal,
-  GitlabError,
+  gitlabErrors,
   sendRefusal,
   statusBody,
 } from "@token-broker/instance";
@@ -72,15 +72,7 @@ export const codeSuggestionsTokensRoutes: FastifyPluginAsyncTypebox<
       schema: {
         summary: "Create a code-suggestions access token through SaaS",
         tags: ["code_suggestions"],
-        response: {
-          201: CodeSuggestionsToken,
-          400: GitlabError,
-          401: GitlabError,
-          403: GitlabError,
-          404: GitlabError,
-          502: GitlabError,
-          504: GitlabError,
-        },
+        response: { 201: CodeSuggestionsToken, ...gitlabErrors(400, 401, 403, 404, 502, 504) },
       },
       preHandler: app.requireToken(CODE_SUGGESTIONS_SCOPES),
     },

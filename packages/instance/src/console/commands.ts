@@ -77,32 +77,26 @@ export const COMMANDS: readonly Command[] = [
       io.out(`created user ${user.username} (id ${user.id}${user.admin ? ", administrator" : ""})`);
     },
   },
-  {
-    name: "users block",
-    summary: "block a user: their tokens stop working",
-    arguments: ["username"],
-    async run({ prisma, io }, [username = ""]) {
-      const user = await setUserState(
-        prisma,
-        (await findUserByUsername(prisma, username)).id,
-        "blocked",
-      );
-      io.out(`blocked user ${user.username}`);
-    },
-  },
-  {
-    name: "users unblock",
-    summary: "unblock a user",
-    arguments: ["username"],
-    async run({ prisma, io }, [username = ""]) {
-      const user = await setUserState(
-        prisma,
-        (await findUserByUsername(prisma, username)).id,
-        "active",
-      );
-      io.out(`unblocked user ${user.username}`);
-    },
-  },
+  ...(
+    [
+      ["block", "blocked", "block a user: their tokens stop working"],
+      ["unblock", "active", "unblock a user"],
+    ] as const
+  ).map(
+    ([action, state, summary]): Command => ({
+      name: `users ${action}`,
+      summary,
+      arguments: ["username"],
+      async run({ prisma, io }, [username = ""]) {
+        const user = await setUserState(
+          prisma,
+          (await findUserByUsername(prisma, username)).id,
+          state,
+        );
+        io.out(`${action}ed user ${user.username}`);
+      },
+    }),
+  ),
   {
     name: "users preferences",
     summary: "set a user's own code_suggestions preference",

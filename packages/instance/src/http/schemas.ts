@@ -22,3 +22,13 @@ export const CodeSuggestionsToken = Type.Object(
   },
   { description: "A code-suggestions access token" },
 );
+
+/** Response schemas for the error statuses a route answers: `gitlabErrors(400, 404)`. */
+export function gitlabErrors<const Code extends number>(
+  ...codes: Code[]
+): Record<Code, typeof GitlabError> {
+  return Object.fromEntries(codes.map((code) => [code, GitlabError])) as Record<
+    Code,
+    typeof GitlabError
+  >;
+}

@@ -5,7 +5,7 @@ import {
   updateApplicationSettings,
 } from "@token-broker/admin";
 import { Type } from "typebox";
-import { GitlabError } from "../../http/schemas.ts";
+import { gitlabErrors } from "../../http/schemas.ts";
 import { requireAdmin, WRITE_SCOPES } from "../access.ts";
 import { ApplicationSettingsEntity } from "../entities/application-settings.ts";
 
@@ -21,7 +21,7 @@ export const applicationSettingsRoutes: FastifyPluginAsyncTypebox = async (app) 
       schema: {
         summary: "The instance's settings (administrators)",
         tags,
-        response: { 200: ApplicationSettingsEntity, 403: GitlabError },
+        response: { 200: ApplicationSettingsEntity, ...gitlabErrors(403) },
       },
       preHandler: admin,
     },
@@ -42,7 +42,7 @@ export const applicationSettingsRoutes: FastifyPluginAsyncTypebox = async (app) 
             }),
           ),
         }),
-        response: { 200: ApplicationSettingsEntity, 400: GitlabError, 403: GitlabError },
+        response: { 200: ApplicationSettingsEntity, ...gitlabErrors(400, 403) },
       },
       preHandler: admin,
     },

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { deleteFeature, findUserByUsername, listFeatures, setFeature } from "@token-broker/admin";
 import { Type } from "typebox";
-import { GitlabError } from "../../http/schemas.ts";
+import { gitlabErrors } from "../../http/schemas.ts";
 import { requireAdmin, WRITE_SCOPES } from "../access.ts";
 import { FeatureEntity } from "../entities/feature.ts";
 
@@ -42,7 +42,7 @@ export const featureRoutes: FastifyPluginAsyncTypebox = async (app) => {
             }),
           ),
         }),
-        response: { 201: FeatureEntity, 400: GitlabError, 403: GitlabError, 404: GitlabError },
+        response: { 201: FeatureEntity, ...gitlabErrors(400, 403, 404) },
       },
       preHandler: admin,
     },
@@ -62,7 +62,7 @@ export const featureRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: "Remove a feature's gates: it answers its default again",
         tags,
         params: FeatureName,
-        response: { 204: Type.Null(), 400: GitlabError, 403: GitlabError },
+        response: { 204: Type.Null(), ...gitlabErrors(400, 403) },
       },
       preHandler: admin,
     },

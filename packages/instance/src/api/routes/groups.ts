@@ -16,7 +16,7 @@ import type { Principal } from "@token-broker/auth";
 import type { PrismaClient } from "@token-broker/db";
 import { Type } from "typebox";
 import { BadRequestError, ForbiddenError, NotFoundError } from "../../http/gitlab-errors.ts";
-import { GitlabError } from "../../http/schemas.ts";
+import { gitlabErrors } from "../../http/schemas.ts";
 import { READ_SCOPES, WRITE_SCOPES } from "../access.ts";
 import { GroupEntity, MemberEntity, presentGroup, presentMember } from "../entities/group.ts";
 
@@ -60,13 +60,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
           path: Type.String({ minLength: 1 }),
           parent_id: Type.Optional(Type.Integer({ minimum: 1 })),
         }),
-        response: {
-          201: GroupEntity,
-          400: GitlabError,
-          403: GitlabError,
-          404: GitlabError,
-          409: GitlabError,
-        },
+        response: { 201: GroupEntity, ...gitlabErrors(400, 403, 404, 409) },
       },
       preHandler: write,
     },
@@ -88,7 +82,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: "Show a group",
         tags,
         params: GroupId,
-        response: { 200: GroupEntity, 404: GitlabError },
+        response: { 200: GroupEntity, ...gitlabErrors(404) },
       },
       preHandler: read,
     },
@@ -108,7 +102,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
           code_suggestions: Type.Optional(Type.Boolean()),
           third_party_ai_features_enabled: Type.Optional(Type.Boolean()),
         }),
-        response: { 200: GroupEntity, 400: GitlabError, 403: GitlabError, 404: GitlabError },
+        response: { 200: GroupEntity, ...gitlabErrors(400, 403, 404) },
       },
       preHandler: write,
     },
@@ -137,13 +131,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
           username: Type.Optional(Type.String({ minLength: 1, description: "instead of user_id" })),
           access_level: AccessLevel,
         }),
-        response: {
-          201: MemberEntity,
-          400: GitlabError,
-          403: GitlabError,
-          404: GitlabError,
-          409: GitlabError,
-        },
+        response: { 201: MemberEntity, ...gitlabErrors(400, 403, 404, 409) },
       },
       preHandler: write,
     },
@@ -170,7 +158,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
           id: Type.String({ minLength: 1 }),
           user_id: Type.Integer({ minimum: 1 }),
         }),
-        response: { 204: Type.Null(), 403: GitlabError, 404: GitlabError },
+        response: { 204: Type.Null(), ...gitlabErrors(403, 404) },
       },
       preHandler: write,
     },

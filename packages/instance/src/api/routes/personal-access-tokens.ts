@@ -11,7 +11,7 @@ import {
 import type { Principal } from "@token-broker/auth";
 import { Type } from "typebox";
 import { NotFoundError } from "../../http/gitlab-errors.ts";
-import { GitlabError } from "../../http/schemas.ts";
+import { gitlabErrors } from "../../http/schemas.ts";
 import { READ_SCOPES, requireAdmin, WRITE_SCOPES } from "../access.ts";
 import {
   NewPersonalAccessTokenEntity,
@@ -59,12 +59,7 @@ export const personalAccessTokenRoutes: FastifyPluginAsyncTypebox = async (app) 
           scopes: Type.Array(Type.String(), { minItems: 1 }),
           expires_at: ExpiresAt,
         }),
-        response: {
-          201: NewPersonalAccessTokenEntity,
-          400: GitlabError,
-          403: GitlabError,
-          404: GitlabError,
-        },
+        response: { 201: NewPersonalAccessTokenEntity, ...gitlabErrors(400, 403, 404) },
       },
       preHandler: [write, requireAdmin],
     },
@@ -105,7 +100,7 @@ export const personalAccessTokenRoutes: FastifyPluginAsyncTypebox = async (app) 
         summary: "Show a personal access token (`self`: the one making the request)",
         tags,
         params: TokenId,
-        response: { 200: PersonalAccessTokenEntity, 404: GitlabError },
+        response: { 200: PersonalAccessTokenEntity, ...gitlabErrors(404) },
       },
       preHandler: read,
     },
@@ -120,7 +115,7 @@ export const personalAccessTokenRoutes: FastifyPluginAsyncTypebox = async (app) 
         summary: "Revoke a personal access token (`self`: the one making the request)",
         tags,
         params: TokenId,
-        response: { 204: Type.Null(), 400: GitlabError, 404: GitlabError },
+        response: { 204: Type.Null(), ...gitlabErrors(400, 404) },
       },
       preHandler: write,
     },
@@ -139,7 +134,7 @@ export const personalAccessTokenRoutes: FastifyPluginAsyncTypebox = async (app) 
         tags,
         params: TokenId,
         body: Type.Object({ expires_at: ExpiresAt }),
-        response: { 200: NewPersonalAccessTokenEntity, 400: GitlabError, 404: GitlabError },
+        response: { 200: NewPersonalAccessTokenEntity, ...gitlabErrors(400, 404) },
       },
       preHandler: write,
     },

@@ -8,7 +8,7 @@ import {
   updateUser,
 } from "@token-broker/admin";
 import { Type } from "typebox";
-import { GitlabError } from "../../http/schemas.ts";
+import { gitlabErrors } from "../../http/schemas.ts";
 import { READ_SCOPES, requireAdmin, WRITE_SCOPES } from "../access.ts";
 import { presentUser, UserEntity } from "../entities/user.ts";
 
@@ -34,7 +34,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
           admin: Type.Optional(Type.Boolean()),
           skip_confirmation: Type.Optional(Type.Boolean()),
         }),
-        response: { 201: UserEntity, 400: GitlabError, 403: GitlabError, 409: GitlabError },
+        response: { 201: UserEntity, ...gitlabErrors(400, 403, 409) },
       },
       preHandler: [write, requireAdmin],
     },
@@ -70,7 +70,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: "Show a user",
         tags,
         params: UserId,
-        response: { 200: UserEntity, 404: GitlabError },
+        response: { 200: UserEntity, ...gitlabErrors(404) },
       },
       preHandler: read,
     },
@@ -102,13 +102,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
           password: Type.Optional(Type.String()),
           admin: Type.Optional(Type.Boolean()),
         }),
-        response: {
-          200: UserEntity,
-          400: GitlabError,
-          403: GitlabError,
-          404: GitlabError,
-          409: GitlabError,
-        },
+        response: { 200: UserEntity, ...gitlabErrors(400, 403, 404, 409) },
       },
       preHandler: [write, requireAdmin],
     },
@@ -136,7 +130,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
           summary: `${action === "block" ? "Block" : "Unblock"} a user (administrators)`,
           tags,
           params: UserId,
-          response: { 201: Type.Boolean(), 403: GitlabError, 404: GitlabError },
+          response: { 201: Type.Boolean(), ...gitlabErrors(403, 404) },
         },
         preHandler: [write, requireAdmin],
       },
