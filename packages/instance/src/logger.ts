@@ -51,7 +51,17 @@ export function loggerOptions(settings: LoggerSettings): LoggerOptions {
       }),
     },
     ...(settings.pretty
-      ? { transport: { target: "pino-pretty", options: { translateTime: "SYS:HH:MM:ss.l" } } }
+      ? {
+          transport: {
+            target: "pino-pretty",
+            // One line per entry; the service name is already in the prefix of `pnpm dev`.
+            options: {
+              translateTime: "SYS:HH:MM:ss.l",
+              singleLine: true,
+              ignore: "pid,hostname,service",
+            },
+          },
+        }
       : {}),
   };
 }
