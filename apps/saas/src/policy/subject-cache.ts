@@ -5,7 +5,10 @@ import type { CodeSuggestionsSubject } from "@token-broker/policy";
 import { loadCodeSuggestionsSubject } from "./code-suggestions-subject.ts";
 
 const MAX_USERS = 20_000;
-const TTL_MS = 60_000;
+// Editors ask for a token about once an hour: entries must outlive that to serve the next
+// request. Changes never wait for this (notifications drop entries at once); it bounds how
+// long an entry could survive a change if a notification were ever lost unnoticed.
+const TTL_MS = 2 * 60 * 60 * 1000;
 
 /**
  * Each user's preference and root groups, kept until the user, one of their memberships or

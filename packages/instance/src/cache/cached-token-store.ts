@@ -3,7 +3,10 @@ import type { ChangeFeed } from "./change-feed.ts";
 import { createLoadingCache } from "./loading-cache.ts";
 
 const MAX_TOKENS = 20_000;
-const TTL_MS = 60_000;
+// Editors ask for a token about once an hour: entries must outlive that to serve the next
+// request. Changes never wait for this (notifications drop entries at once); it bounds how
+// long an entry could survive a change if a notification were ever lost unnoticed.
+const TTL_MS = 2 * 60 * 60 * 1000;
 
 /**
  * Tokens by digest, kept in memory until their row or their owner's row changes (revoked,
