@@ -177,10 +177,13 @@ describe("through a self-managed instance", () => {
       const { token } = await selfManaged.fixtures.userWithToken();
       await selfManaged.fixtures.settings({ instanceLevelCodeSuggestionsEnabled: false });
       try {
-        expect(await requestToken(selfManaged.url, token)).toMatchObject({
-          status: 404,
-          body: NOT_FOUND,
+        const received = await receivedBySaas(async () => {
+          expect(await requestToken(selfManaged.url, token)).toMatchObject({
+            status: 404,
+            body: NOT_FOUND,
+          });
         });
+        expect(received).toEqual([]);
       } finally {
         await selfManaged.fixtures.settings({ instanceLevelCodeSuggestionsEnabled: true });
       }

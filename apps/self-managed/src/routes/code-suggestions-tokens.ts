@@ -90,18 +90,17 @@ export const codeSuggestionsTokensRoutes: FastifyPluginAsyncTypebox<
           realm: header(request.headers["x-gitlab-realm"]),
         }),
       });
-      if (!decision.allowed || settings.encryptedAiAccessToken === null) {
-        const denial = decision.allowed ? undefined : decision;
+      if (!decision.allowed) {
         request.log.info(
-          { denial: denial?.reason, detail: denial?.detail },
+          { denial: decision.reason, detail: decision.detail },
           "token request refused",
         );
-        return denial
-          ? sendRefusal(reply, denialRefusal(denial))
-          : reply.code(404).send(statusBody(404));
+        return sendRefusal(reply, denialRefusal(decision));
       }
+      // The decision required a stored token; this narrows its type.
+      const encryptedToken = settings.encryptedAiAccessToken ?? "";
       const identity = {
-        aiAccessToken: decryptServiceToken(settings.encryptedAiAccessToken),
+        aiAccessToken: decryptServiceToken(encryptedToken),
         instanceId: settings.instanceUuid,
         hostName,
         requestId: request.id,
