@@ -1,3 +1,4 @@
+import { administrationApi } from "@token-broker/admin-api";
 import { type AppOptions, instance } from "@token-broker/instance";
 import type { FastifyPluginAsync } from "fastify";
 import type { SaasConfig } from "./config.ts";
@@ -10,6 +11,7 @@ import { createTokenSigner } from "./signing/token-signer.ts";
 export const saasApp: FastifyPluginAsync<AppOptions<SaasConfig>> = async (app, options) => {
   const { config } = options;
   await app.register(instance, options);
+  await app.register(administrationApi, { prefix: "/api/v4" });
 
   // Keys are read, decrypted and imported once, here; the request path only signs.
   const keyRing = await loadKeyRing({

@@ -1,5 +1,5 @@
 /** The saas console: `pnpm console:saas <command>` (see `--help`). */
-import { processIo, runConsole } from "@token-broker/instance";
+import { processIo, runConsole } from "@token-broker/console";
 import { readSaasConfig } from "./config.ts";
 
 process.exitCode = await runConsole({

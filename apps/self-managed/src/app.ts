@@ -1,3 +1,4 @@
+import { administrationApi } from "@token-broker/admin-api";
 import { type AppOptions, instance } from "@token-broker/instance";
 import type { FastifyPluginAsync } from "fastify";
 import type { SelfManagedConfig } from "./config.ts";
@@ -10,6 +11,7 @@ export const selfManagedApp: FastifyPluginAsync<AppOptions<SelfManagedConfig>> =
 ) => {
   const { config } = options;
   await app.register(instance, options);
+  await app.register(administrationApi, { prefix: "/api/v4" });
   await app.register(codeSuggestionsTokensRoutes, {
     saasUrl: config.saasUrl,
     saasTimeoutMs: config.saasTimeoutMs,

@@ -1,5 +1,5 @@
 /** The self-managed console: `pnpm console:self-managed <command>` (see `--help`). */
-import { processIo, runConsole } from "@token-broker/instance";
+import { processIo, runConsole } from "@token-broker/console";
 import { readSelfManagedConfig } from "./config.ts";
 
 process.exitCode = await runConsole({

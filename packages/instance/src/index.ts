@@ -16,8 +16,6 @@ export {
   type ServiceName,
 } from "./config/instance-config.ts";
 export { resolveKeyBase } from "./config/key-base.ts";
-export { type ConsoleIo, processIo } from "./console/console-io.ts";
-export { type ConsoleOptions, runConsole } from "./console/run-console.ts";
 export {
   BadRequestError,
   ConflictError,

@@ -2,7 +2,6 @@ import { ensureApplicationSettings } from "@token-broker/admin";
 import { createTokenDigester, ensureInitialRootToken, ensureRootUser } from "@token-broker/auth";
 import type { FastifyPluginAsync } from "fastify";
 import fp from "fastify-plugin";
-import { administrationApi } from "./api/administration-api.ts";
 import { errorHandler } from "./http/error-handler.ts";
 import { apiDocumentation } from "./plugins/api-documentation.ts";
 import { authentication } from "./plugins/authentication.ts";
@@ -16,7 +15,8 @@ export type InstanceOptions = InstanceServicesOptions;
 
 /**
  * What every instance is made of, SaaS or self-managed: GitLab's error bodies, request ids,
- * token authentication, the root bootstrap and the health endpoints.
+ * token authentication, the root bootstrap and the health endpoints. The administration API
+ * (`@token-broker/admin-api`) and each service's own routes are registered by the apps.
  */
 const instancePlugin: FastifyPluginAsync<InstanceOptions> = async (app, options) => {
   const { config, database, keyBase } = options;
@@ -41,7 +41,6 @@ const instancePlugin: FastifyPluginAsync<InstanceOptions> = async (app, options)
   }
 
   await app.register(healthRoutes(database));
-  await app.register(administrationApi, { prefix: "/api/v4" });
 };
 
 export const instance = fp(instancePlugin, { name: "instance" });

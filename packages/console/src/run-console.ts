@@ -3,10 +3,9 @@ import { AdminError, ensureApplicationSettings } from "@token-broker/admin";
 import { createTokenDigester, ensureRootUser } from "@token-broker/auth";
 import { openDatabase } from "@token-broker/db";
 import { applyMigrations } from "@token-broker/db/migrations";
+import type { InstanceConfig } from "@token-broker/instance";
+import { ConfigurationError, type Environment, resolveKeyBase } from "@token-broker/instance";
 import { createSecretBox } from "@token-broker/secrets";
-import { ConfigurationError, type Environment } from "../config/environment.ts";
-import type { InstanceConfig } from "../config/instance-config.ts";
-import { resolveKeyBase } from "../config/key-base.ts";
 import { COMMANDS, type Command } from "./commands.ts";
 import { type ConsoleIo, UsageError } from "./console-io.ts";
 

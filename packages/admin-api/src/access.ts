@@ -1,6 +1,6 @@
 import type { Scope } from "@token-broker/auth";
+import { ForbiddenError } from "@token-broker/instance";
 import type { FastifyRequest } from "fastify";
-import { ForbiddenError } from "../http/gitlab-errors.ts";
 
 /** Reading the API also works with `read_api`; changing anything needs `api`. */
 export const READ_SCOPES: readonly Scope[] = ["api", "read_api"];

@@ -1,8 +1,8 @@
 import { createTokenDigester } from "@token-broker/auth";
+import { readInstanceConfig } from "@token-broker/instance";
 import { createTestDatabase, queryDatabase, type TestDatabase } from "@token-broker/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readInstanceConfig } from "../src/config/instance-config.ts";
-import { runConsole } from "../src/console/run-console.ts";
+import { runConsole } from "../src/run-console.ts";
 
 const KEY_BASE = "console-test-key-base-0123456789abcdef";
 

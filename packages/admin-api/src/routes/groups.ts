@@ -14,9 +14,13 @@ import {
 } from "@token-broker/admin";
 import type { Principal } from "@token-broker/auth";
 import type { PrismaClient } from "@token-broker/db";
+import {
+  BadRequestError,
+  ForbiddenError,
+  gitlabErrors,
+  NotFoundError,
+} from "@token-broker/instance";
 import { Type } from "typebox";
-import { BadRequestError, ForbiddenError, NotFoundError } from "../../http/gitlab-errors.ts";
-import { gitlabErrors } from "../../http/schemas.ts";
 import { READ_SCOPES, WRITE_SCOPES } from "../access.ts";
 import { GroupEntity, MemberEntity, presentGroup, presentMember } from "../entities/group.ts";
 

@@ -7,8 +7,8 @@ import {
   setUserState,
   updateUser,
 } from "@token-broker/admin";
+import { gitlabErrors } from "@token-broker/instance";
 import { Type } from "typebox";
-import { gitlabErrors } from "../../http/schemas.ts";
 import { READ_SCOPES, requireAdmin, WRITE_SCOPES } from "../access.ts";
 import { presentUser, UserEntity } from "../entities/user.ts";
 

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { deleteFeature, findUserByUsername, listFeatures, setFeature } from "@token-broker/admin";
+import { gitlabErrors } from "@token-broker/instance";
 import { Type } from "typebox";
-import { gitlabErrors } from "../../http/schemas.ts";
 import { requireAdmin, WRITE_SCOPES } from "../access.ts";
 import { FeatureEntity } from "../entities/feature.ts";
 

@@ -4,8 +4,8 @@ import {
   settingsView,
   updateApplicationSettings,
 } from "@token-broker/admin";
+import { gitlabErrors } from "@token-broker/instance";
 import { Type } from "typebox";
-import { gitlabErrors } from "../../http/schemas.ts";
 import { requireAdmin, WRITE_SCOPES } from "../access.ts";
 import { ApplicationSettingsEntity } from "../entities/application-settings.ts";
 

@@ -9,9 +9,8 @@ import {
   type TokenRecord,
 } from "@token-broker/admin";
 import type { Principal } from "@token-broker/auth";
+import { gitlabErrors, NotFoundError } from "@token-broker/instance";
 import { Type } from "typebox";
-import { NotFoundError } from "../../http/gitlab-errors.ts";
-import { gitlabErrors } from "../../http/schemas.ts";
 import { READ_SCOPES, requireAdmin, WRITE_SCOPES } from "../access.ts";
 import {
   NewPersonalAccessTokenEntity,

@@ -1,0 +1,1 @@
+export { administrationApi } from "./administration-api.ts";

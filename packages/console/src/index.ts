@@ -1,0 +1,2 @@
+export { processIo } from "./console-io.ts";
+export { runConsole } from "./run-console.ts";
