@@ -6,12 +6,15 @@ import { applyMigrations } from "@token-broker/db/migrations";
 import type { InstanceConfig } from "@token-broker/instance";
 import { ConfigurationError, type Environment, resolveKeyBase } from "@token-broker/instance";
 import { createSecretBox } from "@token-broker/secrets";
-import { COMMANDS, type Command } from "./commands.ts";
+import type { Command } from "./command.ts";
+import { SHARED_COMMANDS } from "./commands/index.ts";
 import { type ConsoleIo, UsageError } from "./console-io.ts";
 
-export interface ConsoleOptions {
+export interface ConsoleOptions<C extends InstanceConfig> {
   /** The service's own configuration reader: the console uses the service's database and keys. */
-  readonly readConfig: (env: Environment) => InstanceConfig;
+  readonly readConfig: (env: Environment) => C;
+  /** The service's own commands, offered after the shared ones. */
+  readonly commands?: readonly Command<C>[];
   readonly argv: readonly string[];
   readonly env: Environment;
   readonly io: ConsoleIo;
@@ -19,7 +22,7 @@ export interface ConsoleOptions {
   readonly invocation: string;
 }
 
-function usage(command: Command, invocation: string): string {
+function usage(command: Command<never>, invocation: string): string {
   const args = (command.arguments ?? []).map((name) => ` <${name}>`).join("");
   const lines = [
     `usage: ${invocation} ${command.name}${args}${command.options ? " [options]" : ""}`,
@@ -35,7 +38,7 @@ function usage(command: Command, invocation: string): string {
   return lines.join("\n");
 }
 
-function overview(invocation: string, commands: readonly Command[] = COMMANDS): string {
+function overview(invocation: string, commands: readonly Command<never>[]): string {
   const width = Math.max(...commands.map((command) => command.name.length)) + 4;
   return [
     `usage: ${invocation} <command> [arguments] [options]`,
@@ -49,20 +52,26 @@ function overview(invocation: string, commands: readonly Command[] = COMMANDS): 
 }
 
 /** The commands of one resource ("tokens" → "tokens create", "tokens revoke"). */
-function commandsOf(resource: string | undefined): Command[] {
-  return COMMANDS.filter((command) => command.name.split(" ")[0] === resource);
+function commandsOf<C extends InstanceConfig>(
+  commands: readonly Command<C>[],
+  resource: string | undefined,
+): Command<C>[] {
+  return commands.filter((command) => command.name.split(" ")[0] === resource);
 }
 
-function resolveCommand(argv: readonly string[]): { command: Command; rest: string[] } | undefined {
+function resolveCommand<C extends InstanceConfig>(
+  commands: readonly Command<C>[],
+  argv: readonly string[],
+): { command: Command<C>; rest: string[] } | undefined {
   for (const words of [2, 1]) {
     const name = argv.slice(0, words).join(" ");
-    const command = COMMANDS.find((candidate) => candidate.name === name);
+    const command = commands.find((candidate) => candidate.name === name);
     if (command) return { command, rest: argv.slice(words) };
   }
   return undefined;
 }
 
-function parse(command: Command, rest: string[]) {
+function parse(command: Command<never>, rest: string[]) {
   const options = Object.fromEntries(
     Object.entries(command.options ?? {}).map(([name, { type }]) => [name, { type }]),
   );
@@ -97,20 +106,23 @@ function parse(command: Command, rest: string[]) {
 }
 
 /** The console: GitLab's `gitlab-rails console` steps, scriptable. Returns the exit code. */
-export async function runConsole(options: ConsoleOptions): Promise<number> {
+export async function runConsole<C extends InstanceConfig>(
+  options: ConsoleOptions<C>,
+): Promise<number> {
   const { argv, io, invocation } = options;
+  const commands = [...(SHARED_COMMANDS as readonly Command<C>[]), ...(options.commands ?? [])];
   if (argv.length === 0 || argv[0] === "--help" || argv[0] === "help") {
-    io.out(overview(invocation));
+    io.out(overview(invocation, commands));
     return argv.length === 0 ? 1 : 0;
   }
-  const resolved = resolveCommand(argv);
+  const resolved = resolveCommand(commands, argv);
   if (resolved === undefined) {
-    const family = commandsOf(argv[0]);
+    const family = commandsOf(commands, argv[0]);
     if (family.length > 0 && (argv[1] === undefined || argv[1] === "--help")) {
       io.out(overview(invocation, family));
       return argv[1] === "--help" ? 0 : 1;
     }
-    io.err(`unknown command "${argv.slice(0, 2).join(" ")}"\n\n${overview(invocation)}`);
+    io.err(`unknown command "${argv.slice(0, 2).join(" ")}"\n\n${overview(invocation, commands)}`);
     return 1;
   }
   const { command, rest } = resolved;
@@ -131,8 +143,9 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
       await applyMigrations(database);
       await ensureApplicationSettings(database.prisma);
       await ensureRootUser(database.prisma);
-      await command.run(
+      const exitCode = await command.run(
         {
+          config,
           prisma: database.prisma,
           digest: createTokenDigester(keyBase),
           secretBox: createSecretBox(keyBase),
@@ -141,10 +154,10 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
         parsed.positionals,
         parsed.values,
       );
+      return exitCode ?? 0;
     } finally {
       await database.close();
     }
-    return 0;
   } catch (error) {
     if (error instanceof UsageError) {
       io.err(`${command.name}: ${error.message}\n\n${usage(command, invocation)}`);

@@ -1,0 +1,66 @@
+import {
+  addGroupMember,
+  createGroup,
+  findGroup,
+  findUserByUsername,
+  updateGroup,
+} from "@token-broker/admin";
+import { bool, CODE_SUGGESTIONS_FLAG, type Command, text } from "../command.ts";
+import { UsageError } from "../console-io.ts";
+
+export const GROUP_COMMANDS: readonly Command[] = [
+  {
+    name: "groups create",
+    summary: "create a group, or a subgroup of --parent",
+    options: {
+      name: { type: "string", description: "display name", required: true },
+      path: { type: "string", description: "URL path segment", required: true },
+      parent: { type: "string", description: "full path of the parent group" },
+    },
+    async run({ prisma, io }, _args, values) {
+      const parentPath = text(values, "parent");
+      const parentId =
+        parentPath === undefined ? undefined : (await findGroup(prisma, parentPath)).id;
+      const group = await createGroup(prisma, {
+        name: String(values.name),
+        path: String(values.path),
+        parentId,
+      });
+      io.out(`created group ${group.fullPath} (id ${group.id})`);
+    },
+  },
+  {
+    name: "groups update",
+    summary: "change a group's settings (they apply on top-level groups)",
+    arguments: ["group"],
+    options: {
+      "code-suggestions": CODE_SUGGESTIONS_FLAG,
+      "third-party-ai-features": { type: "string", description: "true or false" },
+    },
+    async run({ prisma, io }, [group = ""], values) {
+      const updated = await updateGroup(prisma, group, {
+        codeSuggestions: bool("code-suggestions", values["code-suggestions"]),
+        thirdPartyAiFeaturesEnabled: bool(
+          "third-party-ai-features",
+          values["third-party-ai-features"],
+        ),
+      });
+      io.out(
+        `${updated.fullPath}: code_suggestions ${updated.codeSuggestions}, third_party_ai_features_enabled ${updated.thirdPartyAiFeaturesEnabled}`,
+      );
+    },
+  },
+  {
+    name: "groups add-member",
+    summary: "add a user to a group",
+    arguments: ["group", "username"],
+    options: { "access-level": { type: "string", description: "10, 20, 30 (default), 40 or 50" } },
+    async run({ prisma, io }, [group = "", username = ""], values) {
+      const level = text(values, "access-level") ?? "30";
+      if (!/^\d+$/.test(level)) throw new UsageError("--access-level must be 10, 20, 30, 40 or 50");
+      const user = await findUserByUsername(prisma, username);
+      const member = await addGroupMember(prisma, group, user.id, Number(level));
+      io.out(`added ${member.user.username} to ${group} (access level ${member.accessLevel})`);
+    },
+  },
+];
