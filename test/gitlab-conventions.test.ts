@@ -71,7 +71,7 @@ describe("Content-Type: application/json exactly, as GitLab's API answers", () =
     ["the metadata", "GET", "/api/v4/metadata", true, 200],
     ["an authentication refusal", "GET", "/api/v4/user", false, 401],
     ["a 404 of an unknown path", "GET", "/api/v4/nothing-here", true, 404],
-    ["a validation error", "GET", "/api/v4/users/not-a-number", true, 400],
+    ["a validation error", "GET", "/api/v4/users?per_page=0", true, 400],
     ["the token API's refusal", "POST", "/api/v4/code_suggestions/tokens", false, 401],
     ["a health answer", "GET", "/-/readiness", false, 200],
     ["a 404 of a missing resource", "GET", "/api/v4/users/999999", true, 404],
