@@ -8,6 +8,7 @@
  */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { SOURCE_REVISION_GLOBAL, sourceRevision } from "@token-broker/instance/revision";
 import { build } from "esbuild";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -22,6 +23,9 @@ export const RUNTIME_EXTERNALS = [
   "pino",
   "pino-pretty",
 ];
+
+// What `GET /api/v4/version` answers as `revision`: read here, once, into the bundle.
+const revision = sourceRevision(root);
 
 const services =
   process.argv.slice(2).length > 0 ? process.argv.slice(2) : ["saas", "self-managed"];
@@ -40,6 +44,7 @@ for (const service of services) {
     banner: {
       js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);",
     },
+    define: { [SOURCE_REVISION_GLOBAL]: JSON.stringify(revision) },
     keepNames: true,
     // Escapes non-ASCII characters: V8 then keeps the module's source as one-byte text
     // (half the memory of two-byte).

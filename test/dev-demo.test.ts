@@ -55,6 +55,16 @@ async function runCurl(command: string) {
   return { status: response.status, body: (await response.json()) as { access_token: string } };
 }
 
+/** The scopes of the printed token, as editor extensions check them. */
+async function tokenScopes(command: string): Promise<string[]> {
+  const [, origin, token] =
+    /"(http[^"]+?)\/api\/v4[^"]*" --header "Authorization: Bearer ([^"]+)"/.exec(command) ?? [];
+  const response = await fetch(`${origin}/api/v4/personal_access_tokens/self`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  return ((await response.json()) as { scopes: string[] }).scopes;
+}
+
 let dataDir: string;
 let env: NodeJS.ProcessEnv;
 beforeAll(async () => {
@@ -84,6 +94,8 @@ it("pnpm dev brings both instances up, sets up the demo and prints a curl that w
       `http://localhost:${env.SAAS_PORT}`,
     );
     expect(payload.gitlab_realm).toBe("self-managed");
+    expect(await tokenScopes(command)).toEqual(expect.arrayContaining(["api", "read_user"]));
+    expect(first.output()).toContain("pnpm console:self-managed health-check");
   } finally {
     first.child.kill("SIGINT");
   }

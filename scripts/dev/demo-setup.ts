@@ -111,8 +111,10 @@ export async function setUpDemo(options: {
     "store ai_access_token",
   );
   const developerId = await ensureUser(selfManaged, DEVELOPER, "Developer");
+  // Editor extensions check the token for `api` and `read_user` before they use it.
   const developerToken = await ensureToken(selfManaged, developerId, secrets.developerToken, [
     "api",
+    "read_user",
   ]);
   return { ...secrets, serviceToken, developerToken };
 }

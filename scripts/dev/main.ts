@@ -90,6 +90,7 @@ try {
       "",
       `  ${command}`,
       "",
+      "[dev] Check the self-managed instance's connection to SaaS: pnpm console:self-managed health-check",
       `[dev] Administrators: root, tokens in ${path.relative(process.cwd(), path.join(dataDir, "dev-secrets.json"))}. Ctrl-C stops both services.`,
       "",
     ].join("\n"),

@@ -3,6 +3,7 @@ import { gitlabParams } from "./gitlab-params.ts";
 import { applicationSettingsRoutes } from "./routes/application-settings.ts";
 import { featureRoutes } from "./routes/features.ts";
 import { groupRoutes } from "./routes/groups.ts";
+import { metadataRoutes } from "./routes/metadata.ts";
 import { personalAccessTokenRoutes } from "./routes/personal-access-tokens.ts";
 import { userRoutes } from "./routes/users.ts";
 
@@ -14,4 +15,5 @@ export const administrationApi: FastifyPluginAsync = async (app) => {
   await app.register(groupRoutes);
   await app.register(featureRoutes);
   await app.register(applicationSettingsRoutes);
+  await app.register(metadataRoutes);
 };

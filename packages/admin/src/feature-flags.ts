@@ -8,6 +8,7 @@ import {
   userActor,
 } from "@token-broker/policy";
 import { invalid } from "./admin-error.ts";
+import { type Page, type PageRequest, pageWindow } from "./pagination.ts";
 
 /** Flipper's gate names. */
 export const BOOLEAN_GATE = "boolean";
@@ -49,11 +50,20 @@ function assertKnown(name: string): void {
   }
 }
 
-export async function listFeatures(prisma: PrismaClient): Promise<FeatureView[]> {
-  const snapshot = await loadFeatureSnapshot(prisma);
-  return [...snapshot]
-    .map(([name, gates]) => view(name, gates))
-    .sort((a, b) => a.name.localeCompare(b.name));
+/** One page of the features that were set, by name. */
+export async function listFeatures(
+  prisma: PrismaClient,
+  page: PageRequest,
+): Promise<Page<FeatureView>> {
+  const [features, total] = await prisma.$transaction([
+    prisma.feature.findMany({
+      select: { key: true, gates: { select: { key: true, value: true } } },
+      orderBy: { key: "asc" },
+      ...pageWindow(page),
+    }),
+    prisma.feature.count(),
+  ]);
+  return { items: features.map((feature) => view(feature.key, toGates(feature.gates))), total };
 }
 
 /**

@@ -28,6 +28,7 @@ export {
   removeGroupMember,
   updateGroup,
 } from "./groups.ts";
+export type { Page, PageRequest } from "./pagination.ts";
 export {
   type CreatedToken,
   createPersonalAccessToken,

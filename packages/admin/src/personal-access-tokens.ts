@@ -1,6 +1,7 @@
 import { generatePersonalAccessToken, isScope, type TokenDigester } from "@token-broker/auth";
 import type { Prisma, PrismaClient } from "@token-broker/db";
 import { invalid, notFound } from "./admin-error.ts";
+import { type Page, type PageRequest, pageWindow } from "./pagination.ts";
 
 export const TOKEN_SELECT = {
   id: true,
@@ -85,15 +86,23 @@ export async function findPersonalAccessToken(
   return token;
 }
 
+/** One page of the tokens by id, everyone's or one user's. */
 export async function listPersonalAccessTokens(
   prisma: PrismaClient,
-  filter: { userId?: number } = {},
-): Promise<TokenRecord[]> {
-  return prisma.personalAccessToken.findMany({
-    where: filter.userId === undefined ? {} : { userId: filter.userId },
-    select: TOKEN_SELECT,
-    orderBy: { id: "asc" },
-  });
+  filter: { userId?: number },
+  page: PageRequest,
+): Promise<Page<TokenRecord>> {
+  const where = filter.userId === undefined ? {} : { userId: filter.userId };
+  const [items, total] = await prisma.$transaction([
+    prisma.personalAccessToken.findMany({
+      where,
+      select: TOKEN_SELECT,
+      orderBy: { id: "asc" },
+      ...pageWindow(page),
+    }),
+    prisma.personalAccessToken.count({ where }),
+  ]);
+  return { items, total };
 }
 
 /** Revokes a token: it stops working at the next request. Revoking twice is refused. */

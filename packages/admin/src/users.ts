@@ -2,6 +2,7 @@ import { randomBytes, scrypt as scryptCallback } from "node:crypto";
 import { promisify } from "node:util";
 import { Prisma, type PrismaClient } from "@token-broker/db";
 import { conflict, invalid, notFound } from "./admin-error.ts";
+import { type Page, type PageRequest, pageWindow } from "./pagination.ts";
 
 const scrypt = promisify(scryptCallback) as (
   password: string,
@@ -162,15 +163,21 @@ export async function setCodeSuggestionsPreference(
   });
 }
 
-/** Users by id, or the one with a username (GitLab paginates; this lists one page of 100). */
+/** One page of the users by id, or of the one with a username. */
 export async function listUsers(
   prisma: PrismaClient,
-  filter: { username?: string } = {},
-): Promise<UserRecord[]> {
-  return prisma.user.findMany({
-    where: filter.username === undefined ? {} : { username: filter.username },
-    select: USER_SELECT,
-    orderBy: { id: "asc" },
-    take: 100,
-  });
+  filter: { username?: string },
+  page: PageRequest,
+): Promise<Page<UserRecord>> {
+  const where = filter.username === undefined ? {} : { username: filter.username };
+  const [items, total] = await prisma.$transaction([
+    prisma.user.findMany({
+      where,
+      select: USER_SELECT,
+      orderBy: { id: "asc" },
+      ...pageWindow(page),
+    }),
+    prisma.user.count({ where }),
+  ]);
+  return { items, total };
 }

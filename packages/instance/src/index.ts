@@ -29,5 +29,6 @@ export { CodeSuggestionsToken, GitlabError, gitlabErrors } from "./http/schemas.
 export { type InstanceOptions, instance } from "./instance.ts";
 export { createLogger, loggerOptions, REDACTED, redactUrl } from "./logger.ts";
 export { REQUEST_ID_HEADER } from "./plugins/request-id.ts";
+export { runningRevision } from "./revision.ts";
 export { type AppOptions, runService, type ServiceDefinition } from "./run-service.ts";
 export { serverOptions } from "./server-options.ts";

@@ -7,6 +7,7 @@ import { apiDocumentation } from "./plugins/api-documentation.ts";
 import { authentication } from "./plugins/authentication.ts";
 import { type InstanceServicesOptions, instanceServices } from "./plugins/instance-services.ts";
 import { instanceState } from "./plugins/instance-state.ts";
+import { jsonContentType } from "./plugins/json-content-type.ts";
 import { requestIdHeader } from "./plugins/request-id.ts";
 import { requestLog } from "./plugins/request-log.ts";
 import { healthRoutes } from "./routes/health.ts";
@@ -23,6 +24,7 @@ const instancePlugin: FastifyPluginAsync<InstanceOptions> = async (app, options)
   const digestToken = createTokenDigester(keyBase);
 
   await app.register(errorHandler);
+  await app.register(jsonContentType);
   await app.register(requestIdHeader);
   await app.register(requestLog);
   // Before any route, so that every route's schema is documented.

@@ -16,5 +16,8 @@ export function serverOptions(logger: Logger) {
     requestTimeout: 30_000,
     // GitLab accepts `scopes[]=api` form fields; keep the array even with one value.
     ajv: { customOptions: { coerceTypes: "array" as const } },
+    // GitLab's router treats `//api/v4/user` and `/api/v4/features//<name>` as if each run of
+    // slashes were one; some clients build paths that way.
+    routerOptions: { ignoreDuplicateSlashes: true },
   };
 }

@@ -4,6 +4,7 @@ import { gitlabErrors } from "@token-broker/instance";
 import { Type } from "typebox";
 import { requireAdmin, WRITE_SCOPES } from "../access.ts";
 import { FeatureEntity } from "../entities/feature.ts";
+import { PaginationQuery, pageRequest, setPaginationHeaders } from "../pagination.ts";
 
 const tags = ["features"];
 const FeatureName = Type.Object({ name: Type.String({ pattern: "^[a-z0-9_]+$" }) });
@@ -19,11 +20,17 @@ export const featureRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         summary: "List the features that were set",
         tags,
+        querystring: Type.Object(PaginationQuery),
         response: { 200: Type.Array(FeatureEntity) },
       },
       preHandler: admin,
     },
-    async () => listFeatures(prisma),
+    async (request, reply) => {
+      const page = pageRequest(request.query);
+      const features = await listFeatures(prisma, page);
+      setPaginationHeaders(request, reply, page, features);
+      return features.items;
+    },
   );
 
   app.post(

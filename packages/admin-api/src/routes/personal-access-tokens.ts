@@ -17,6 +17,7 @@ import {
   PersonalAccessTokenEntity,
   presentToken,
 } from "../entities/personal-access-token.ts";
+import { PaginationQuery, pageRequest, setPaginationHeaders } from "../pagination.ts";
 
 const tags = ["personal_access_tokens"];
 /** `:id` is a token id, or `self` for the token making the request. */
@@ -80,15 +81,21 @@ export const personalAccessTokenRoutes: FastifyPluginAsyncTypebox = async (app) 
       schema: {
         summary: "List personal access tokens (administrators: everyone's; others: their own)",
         tags,
-        querystring: Type.Object({ user_id: Type.Optional(Type.Integer({ minimum: 1 })) }),
+        querystring: Type.Object({
+          user_id: Type.Optional(Type.Integer({ minimum: 1 })),
+          ...PaginationQuery,
+        }),
         response: { 200: Type.Array(PersonalAccessTokenEntity) },
       },
       preHandler: read,
     },
-    async (request) => {
+    async (request, reply) => {
       const { user } = request.principal;
       const userId = user.admin ? request.query.user_id : user.id;
-      return (await listPersonalAccessTokens(prisma, { userId })).map(presentToken);
+      const page = pageRequest(request.query);
+      const tokens = await listPersonalAccessTokens(prisma, { userId }, page);
+      setPaginationHeaders(request, reply, page, tokens);
+      return tokens.items.map(presentToken);
     },
   );
 

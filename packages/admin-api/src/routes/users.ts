@@ -11,6 +11,7 @@ import { gitlabErrors } from "@token-broker/instance";
 import { Type } from "typebox";
 import { READ_SCOPES, requireAdmin, WRITE_SCOPES } from "../access.ts";
 import { presentUser, UserEntity } from "../entities/user.ts";
+import { PaginationQuery, pageRequest, setPaginationHeaders } from "../pagination.ts";
 
 const UserId = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 const tags = ["users"];
@@ -51,15 +52,16 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         summary: "Find users by username",
         tags,
-        querystring: Type.Object({ username: Type.Optional(Type.String()) }),
+        querystring: Type.Object({ username: Type.Optional(Type.String()), ...PaginationQuery }),
         response: { 200: Type.Array(UserEntity) },
       },
       preHandler: read,
     },
-    async (request) => {
-      const { username } = request.query;
-      const users = await listUsers(prisma, { username });
-      return users.map((user) => presentUser(user, request.principal.user));
+    async (request, reply) => {
+      const page = pageRequest(request.query);
+      const users = await listUsers(prisma, { username: request.query.username }, page);
+      setPaginationHeaders(request, reply, page, users);
+      return users.items.map((user) => presentUser(user, request.principal.user));
     },
   );
 

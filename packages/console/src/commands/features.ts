@@ -5,7 +5,8 @@ export const LIST_FEATURES: Command = {
   name: "features list",
   summary: "list the feature flags that were set (others answer their default)",
   async run({ prisma, io }) {
-    const features = await listFeatures(prisma);
+    // Only known flags can be set, a handful: one page holds them all.
+    const { items: features } = await listFeatures(prisma, { page: 1, perPage: 100 });
     if (features.length === 0) io.out("no feature flag was set: every flag answers its default");
     for (const feature of features) {
       const actors = feature.gates.find((gate) => gate.key === "actors")?.value;
