@@ -37,7 +37,7 @@ async function buildApp(url: string, logger = captureLogs().logger) {
   await app.register(instance, { config, database, keyBase: KEY_BASE });
   // A protected route, to exercise authentication as every API route will.
   app.register(async (scope) => {
-    scope.get("/api/v4/whoami", { preHandler: scope.requireToken(["api"]) }, async (request) => ({
+    scope.get("/api/v4/whoami", { config: { scopes: ["api"] } }, async (request) => ({
       username: request.principal.user.username,
     }));
   });

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { deleteFeature, findUserByUsername, listFeatures, setFeature } from "@token-broker/admin";
 import { gitlabErrors } from "@token-broker/instance";
 import { Type } from "typebox";
-import { requireAdmin, WRITE_SCOPES } from "../access.ts";
+import { ADMINISTRATORS } from "../access.ts";
 import { FeatureEntity } from "../entities/feature.ts";
 
 const tags = ["features"];
@@ -11,7 +11,6 @@ const FeatureName = Type.Object({ name: Type.String({ pattern: "^[a-z0-9_]+$" })
 /** GitLab's Features API (Flipper semantics), for administrators. */
 export const featureRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { prisma } = app.database;
-  const admin = [app.requireToken(WRITE_SCOPES), requireAdmin];
 
   app.get(
     "/features",
@@ -21,7 +20,7 @@ export const featureRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         response: { 200: Type.Array(FeatureEntity) },
       },
-      preHandler: admin,
+      config: ADMINISTRATORS,
     },
     async () => listFeatures(prisma),
   );
@@ -44,7 +43,7 @@ export const featureRoutes: FastifyPluginAsyncTypebox = async (app) => {
         }),
         response: { 201: FeatureEntity, ...gitlabErrors(400, 403, 404) },
       },
-      preHandler: admin,
+      config: ADMINISTRATORS,
     },
     async (request, reply) => {
       const { value, user } = request.body;
@@ -64,7 +63,7 @@ export const featureRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: FeatureName,
         response: { 204: Type.Null(), ...gitlabErrors(400, 403) },
       },
-      preHandler: admin,
+      config: ADMINISTRATORS,
     },
     async (request, reply) => {
       await deleteFeature(prisma, request.params.name);

@@ -9,7 +9,7 @@ import {
 } from "@token-broker/admin";
 import { gitlabErrors } from "@token-broker/instance";
 import { Type } from "typebox";
-import { READ_SCOPES, requireAdmin, WRITE_SCOPES } from "../access.ts";
+import { ADMINISTRATORS, READ_SCOPES, READERS, WRITERS } from "../access.ts";
 import { presentUser, UserEntity } from "../entities/user.ts";
 
 const UserId = Type.Object({ id: Type.Integer({ minimum: 1 }) });
@@ -17,8 +17,6 @@ const tags = ["users"];
 
 export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { prisma } = app.database;
-  const read = app.requireToken(READ_SCOPES);
-  const write = app.requireToken(WRITE_SCOPES);
 
   app.post(
     "/users",
@@ -36,7 +34,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
         }),
         response: { 201: UserEntity, ...gitlabErrors(400, 403, 409) },
       },
-      preHandler: [write, requireAdmin],
+      config: ADMINISTRATORS,
     },
     async (request, reply) => {
       const { username, email, name, password, admin } = request.body;
@@ -54,7 +52,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
         querystring: Type.Object({ username: Type.Optional(Type.String()) }),
         response: { 200: Type.Array(UserEntity) },
       },
-      preHandler: read,
+      config: READERS,
     },
     async (request) => {
       const { username } = request.query;
@@ -72,7 +70,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: UserId,
         response: { 200: UserEntity, ...gitlabErrors(404) },
       },
-      preHandler: read,
+      config: READERS,
     },
     async (request) =>
       presentUser(await findUser(prisma, request.params.id), request.principal.user),
@@ -82,7 +80,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
     "/user",
     {
       schema: { summary: "The authenticated user", tags, response: { 200: UserEntity } },
-      preHandler: app.requireToken([...READ_SCOPES, "read_user"]),
+      config: { scopes: [...READ_SCOPES, "read_user"] },
     },
     async (request) =>
       presentUser(await findUser(prisma, request.principal.user.id), request.principal.user),
@@ -104,7 +102,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
         }),
         response: { 200: UserEntity, ...gitlabErrors(400, 403, 404, 409) },
       },
-      preHandler: [write, requireAdmin],
+      config: ADMINISTRATORS,
     },
     async (request) => {
       const { username, email, name, password, admin } = request.body;
@@ -132,7 +130,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
           params: UserId,
           response: { 201: Type.Boolean(), ...gitlabErrors(403, 404) },
         },
-        preHandler: [write, requireAdmin],
+        config: ADMINISTRATORS,
       },
       async (request, reply) => {
         await setUserState(prisma, request.params.id, state);
@@ -152,7 +150,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
           200: Type.Object({ user_id: Type.Integer(), code_suggestions: Type.Boolean() }),
         },
       },
-      preHandler: write,
+      config: WRITERS,
     },
     async (request) => {
       const { id } = request.principal.user;
