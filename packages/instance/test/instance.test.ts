@@ -118,6 +118,24 @@ describe("an instance", () => {
     expect(logs.lines.join("")).not.toContain("chosen-by-client");
   });
 
+  it("logs every refusal with its catalogue code", async () => {
+    const refused = [
+      { request: { url: "/api/v4/whoami" }, code: "token_missing" },
+      {
+        request: { url: "/api/v4/whoami", query: { private_token: "nope" } },
+        code: "token_malformed",
+      },
+      { request: { url: "/api/v4/nothing-here" }, code: "route_not_found" },
+    ];
+    for (const { request, code } of refused) {
+      const response = await app.inject(request);
+      const lines = logs.lines
+        .map((line) => JSON.parse(line))
+        .filter((line) => line.reqId === response.headers["x-request-id"]);
+      expect(lines).toContainEqual(expect.objectContaining({ code, msg: "request refused" }));
+    }
+  });
+
   it("never writes a token into its logs, whichever way it arrives", async () => {
     const secrets = [
       "glpat-LeakCheckHeader00001",

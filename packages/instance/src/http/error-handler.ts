@@ -5,7 +5,7 @@ import fp from "fastify-plugin";
 type ValidationIssue = NonNullable<FastifyError["validation"]>[number];
 
 /** GitLab (Grape) phrasing of a parameter error: "name is missing", "email is invalid". */
-export function validationMessage(issue: ValidationIssue): string {
+function validationMessage(issue: ValidationIssue): string {
   const params = issue.params as Record<string, unknown>;
   if (issue.keyword === "required") return `${String(params.missingProperty)} is missing`;
   const field = issue.instancePath.split("/").filter(Boolean)[0] ?? "parameters";
@@ -49,7 +49,8 @@ function handleError(
   const error = thrown instanceof BrokerError ? thrown : catalogued(thrown);
   const { status, body, headers, logLevel } = errorResponse(error.code, error.message);
   if (logLevel === "info") {
-    request.log.info({ code: error.code, detail: error.message }, "request refused");
+    const detail = error.message === error.code ? undefined : error.message;
+    request.log.info({ code: error.code, detail }, "request refused");
   } else {
     request.log[logLevel]({ code: error.code, err: error.cause ?? error }, error.message);
   }
