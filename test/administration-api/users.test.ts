@@ -153,8 +153,8 @@ describe("users", () => {
     expect(await api.admin("POST", `/users/${user.id}/block`)).toEqual({ status: 201, body: true });
     expect((await api.admin("GET", `/users/${user.id}`)).body.state).toBe("blocked");
     expect(await requestToken(api.saas.url, token)).toMatchObject({
-      status: 401,
-      body: { message: "401 Unauthorized" },
+      status: 403,
+      body: { message: "403 Forbidden - Your account has been blocked." },
     });
     expect(await api.admin("POST", `/users/${user.id}/unblock`)).toEqual({
       status: 201,

@@ -1,5 +1,5 @@
 import type { Fixtures } from "@token-broker/testing";
-import { EXPIRED, INSUFFICIENT_SCOPE, REVOKED, UNAUTHORIZED } from "./token-request.ts";
+import { BLOCKED, EXPIRED, INSUFFICIENT_SCOPE, REVOKED, UNAUTHORIZED } from "./token-request.ts";
 
 /**
  * Every credential the tokens endpoint must refuse, with GitLab's answer: the one security
@@ -25,8 +25,8 @@ export function refusedCredentials(fixtures: () => Fixtures) {
     {
       why: "blocked user",
       credential: () => tokenOf({ blocked: true }),
-      status: 401,
-      body: UNAUTHORIZED,
+      status: 403,
+      body: BLOCKED,
     },
     {
       why: "expired token",

@@ -14,6 +14,7 @@ export async function requestToken(baseUrl: string, token?: string, init: Reques
 }
 
 export const UNAUTHORIZED = { message: "401 Unauthorized" };
+export const BLOCKED = { message: "403 Forbidden - Your account has been blocked." };
 export const NOT_FOUND = { message: "404 Not Found" };
 export const EXPIRED = { error: "invalid_token", error_description: "Token has expired." };
 export const REVOKED = {

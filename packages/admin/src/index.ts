@@ -1,4 +1,3 @@
-export { AdminError, type AdminErrorKind } from "./admin-error.ts";
 export {
   type ApplicationSettings,
   type ApplicationSettingsChanges,

@@ -1,8 +1,9 @@
 import { parseArgs } from "node:util";
-import { AdminError, ensureApplicationSettings } from "@token-broker/admin";
+import { ensureApplicationSettings } from "@token-broker/admin";
 import { createTokenDigester, ensureRootUser } from "@token-broker/auth";
 import { openDatabase } from "@token-broker/db";
 import { applyMigrations } from "@token-broker/db/migrations";
+import { BrokerError } from "@token-broker/errors";
 import type { InstanceConfig } from "@token-broker/instance";
 import { ConfigurationError, type Environment, resolveKeyBase } from "@token-broker/instance";
 import { createSecretBox } from "@token-broker/secrets";
@@ -161,7 +162,7 @@ export async function runConsole<C extends InstanceConfig>(
   } catch (error) {
     if (error instanceof UsageError) {
       io.err(`${command.name}: ${error.message}\n\n${usage(command, invocation)}`);
-    } else if (error instanceof AdminError || error instanceof ConfigurationError) {
+    } else if (error instanceof BrokerError || error instanceof ConfigurationError) {
       io.err(`${command.name}: ${error.message}`);
     } else {
       io.err(`${command.name} failed: ${error instanceof Error ? error.message : String(error)}`);

@@ -14,6 +14,8 @@ export function serverOptions(logger: Logger) {
     // Longer than the usual load balancer idle timeout (60 s), so the proxy closes first.
     keepAliveTimeout: 72_000,
     requestTimeout: 30_000,
+    // The contract's limit for any body (token-api.md, instance-api.md): larger ones get 413.
+    bodyLimit: 64 * 1024,
     // GitLab accepts `scopes[]=api` form fields; keep the array even with one value.
     ajv: { customOptions: { coerceTypes: "array" as const } },
     // GitLab's router treats `//api/v4/user` and `/api/v4/features//<name>` as if each run of

@@ -37,7 +37,7 @@ async function buildApp(url: string, logger = captureLogs().logger) {
   await app.register(instance, { config, database, keyBase: KEY_BASE });
   // A protected route, to exercise authentication as every API route will.
   app.register(async (scope) => {
-    scope.get("/api/v4/whoami", { preHandler: scope.requireToken(["api"]) }, async (request) => ({
+    scope.get("/api/v4/whoami", { config: { scopes: ["api"] } }, async (request) => ({
       username: request.principal.user.username,
     }));
   });
@@ -116,6 +116,24 @@ describe("an instance", () => {
     expect(second.headers["x-request-id"]).not.toBe(id);
     expect(logs.lines.some((line) => line.includes(String(id)))).toBe(true);
     expect(logs.lines.join("")).not.toContain("chosen-by-client");
+  });
+
+  it("logs every refusal with its catalogue code", async () => {
+    const refused = [
+      { request: { url: "/api/v4/whoami" }, code: "token_missing" },
+      {
+        request: { url: "/api/v4/whoami", query: { private_token: "nope" } },
+        code: "token_malformed",
+      },
+      { request: { url: "/api/v4/nothing-here" }, code: "route_not_found" },
+    ];
+    for (const { request, code } of refused) {
+      const response = await app.inject(request);
+      const lines = logs.lines
+        .map((line) => JSON.parse(line))
+        .filter((line) => line.reqId === response.headers["x-request-id"]);
+      expect(lines).toContainEqual(expect.objectContaining({ code, msg: "request refused" }));
+    }
   });
 
   it("never writes a token into its logs, whichever way it arrives", async () => {

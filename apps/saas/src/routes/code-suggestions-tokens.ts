@@ -1,11 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { CODE_SUGGESTIONS_SCOPES } from "@token-broker/auth";
-import {
-  CodeSuggestionsToken,
-  denialRefusal,
-  gitlabErrors,
-  sendRefusal,
-} from "@token-broker/instance";
+import { BrokerError } from "@token-broker/errors";
+import { CodeSuggestionsToken, gitlabErrors } from "@token-broker/instance";
 import {
   decideSaasTokenRequest,
   isProxiedRequest,
@@ -50,7 +46,7 @@ export const codeSuggestionsTokensRoutes: FastifyPluginAsyncTypebox<
         tags: ["code_suggestions"],
         response: { 201: CodeSuggestionsToken, ...gitlabErrors(401, 403, 404) },
       },
-      preHandler: app.requireToken(CODE_SUGGESTIONS_SCOPES),
+      config: { scopes: CODE_SUGGESTIONS_SCOPES },
     },
     async (request, reply) => {
       const { user } = request.principal;
@@ -64,13 +60,7 @@ export const codeSuggestionsTokensRoutes: FastifyPluginAsyncTypebox<
         subjectOf(user.id, fresh),
       ]);
       const decision = decideSaasTokenRequest({ userId: user.id, subject, proxied, features });
-      if (!decision.allowed) {
-        request.log.info(
-          { userId: user.id, denial: decision.reason, detail: decision.detail },
-          "token refused",
-        );
-        return sendRefusal(reply, denialRefusal(decision));
-      }
+      if (!decision.allowed) throw new BrokerError(decision.reason, decision.detail);
       const realm = proxied ? "self-managed" : "saas";
       const token = await sign({
         realm,

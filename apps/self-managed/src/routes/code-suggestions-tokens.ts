@@ -2,15 +2,10 @@ import type { IncomingHttpHeaders } from "node:http";
 import replyFrom from "@fastify/reply-from";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { CODE_SUGGESTIONS_SCOPES } from "@token-broker/auth";
-import {
-  CodeSuggestionsToken,
-  denialRefusal,
-  gitlabErrors,
-  sendRefusal,
-  statusBody,
-} from "@token-broker/instance";
+import { BrokerError } from "@token-broker/errors";
+import { CodeSuggestionsToken, gitlabErrors } from "@token-broker/instance";
 import { decideSelfManagedTokenRequest, isProxiedRequest } from "@token-broker/policy";
-import { upstreamFailureStatus } from "../saas-proxy/upstream-errors.ts";
+import { upstreamFailure } from "../saas-proxy/upstream-errors.ts";
 import { relayedResponseHeaders, upstreamHeaders } from "../saas-proxy/upstream-request.ts";
 
 const TOKENS_PATH = "/api/v4/code_suggestions/tokens";
@@ -74,7 +69,7 @@ export const codeSuggestionsTokensRoutes: FastifyPluginAsyncTypebox<
         tags: ["code_suggestions"],
         response: { 201: CodeSuggestionsToken, ...gitlabErrors(400, 401, 403, 404, 502, 504) },
       },
-      preHandler: app.requireToken(CODE_SUGGESTIONS_SCOPES),
+      config: { scopes: CODE_SUGGESTIONS_SCOPES },
     },
     async (request, reply) => {
       const [features, settings] = await Promise.all([
@@ -90,13 +85,7 @@ export const codeSuggestionsTokensRoutes: FastifyPluginAsyncTypebox<
           realm: header(request.headers["x-gitlab-realm"]),
         }),
       });
-      if (!decision.allowed) {
-        request.log.info(
-          { denial: decision.reason, detail: decision.detail },
-          "token request refused",
-        );
-        return sendRefusal(reply, denialRefusal(decision));
-      }
+      if (!decision.allowed) throw new BrokerError(decision.reason, decision.detail);
       // The decision required a stored token; this narrows its type.
       const encryptedToken = settings.encryptedAiAccessToken ?? "";
       const identity = {
@@ -120,14 +109,8 @@ export const codeSuggestionsTokensRoutes: FastifyPluginAsyncTypebox<
           };
           proxied.send(upstream.stream);
         },
-        onError: (proxied, { error }) => {
-          const status = upstreamFailureStatus(error);
-          request.log.warn(
-            { err: error },
-            status === 504 ? "SaaS did not answer in time" : "SaaS is unreachable",
-          );
-          proxied.code(status).send(statusBody(status));
-        },
+        // The error handler answers it from the catalogue, and logs it.
+        onError: (proxied, { error }) => proxied.send(upstreamFailure(error)),
       });
     },
   );

@@ -1,3 +1,5 @@
+import { BrokerError } from "@token-broker/errors";
+
 const TIMEOUT_CODES = new Set([
   "FST_REPLY_FROM_GATEWAY_TIMEOUT",
   "FST_REPLY_FROM_TIMEOUT",
@@ -10,9 +12,9 @@ const TIMEOUT_CODES = new Set([
  * (including a connection that never completed), 502 for everything else (refused, reset,
  * name not found, TLS). The body never says more than the status.
  */
-export function upstreamFailureStatus(
-  error: Error & { code?: string; cause?: unknown },
-): 502 | 504 {
+export function upstreamFailure(error: Error & { code?: string; cause?: unknown }): BrokerError {
   const cause = error.cause as { code?: string } | undefined;
-  return TIMEOUT_CODES.has(error.code ?? "") || TIMEOUT_CODES.has(cause?.code ?? "") ? 504 : 502;
+  return TIMEOUT_CODES.has(error.code ?? "") || TIMEOUT_CODES.has(cause?.code ?? "")
+    ? new BrokerError("upstream_timeout", "SaaS did not answer in time", { cause: error })
+    : new BrokerError("upstream_unreachable", "SaaS is unreachable", { cause: error });
 }

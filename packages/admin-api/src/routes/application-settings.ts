@@ -6,14 +6,13 @@ import {
 } from "@token-broker/admin";
 import { gitlabErrors } from "@token-broker/instance";
 import { Type } from "typebox";
-import { requireAdmin, WRITE_SCOPES } from "../access.ts";
+import { ADMINISTRATORS } from "../access.ts";
 import { ApplicationSettingsEntity } from "../entities/application-settings.ts";
 
 const tags = ["application_settings"];
 
 export const applicationSettingsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { prisma } = app.database;
-  const admin = [app.requireToken(WRITE_SCOPES), requireAdmin];
 
   app.get(
     "/application/settings",
@@ -23,7 +22,7 @@ export const applicationSettingsRoutes: FastifyPluginAsyncTypebox = async (app) 
         tags,
         response: { 200: ApplicationSettingsEntity, ...gitlabErrors(403) },
       },
-      preHandler: admin,
+      config: ADMINISTRATORS,
     },
     async () => settingsView(await readApplicationSettings(prisma)),
   );
@@ -44,7 +43,7 @@ export const applicationSettingsRoutes: FastifyPluginAsyncTypebox = async (app) 
         }),
         response: { 200: ApplicationSettingsEntity, ...gitlabErrors(400, 403) },
       },
-      preHandler: admin,
+      config: ADMINISTRATORS,
     },
     async (request) => {
       const { instance_level_code_suggestions_enabled, ai_access_token } = request.body;

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { deleteFeature, findUserByUsername, listFeatures, setFeature } from "@token-broker/admin";
 import { gitlabErrors } from "@token-broker/instance";
 import { Type } from "typebox";
-import { requireAdmin, WRITE_SCOPES } from "../access.ts";
+import { ADMINISTRATORS } from "../access.ts";
 import { FeatureEntity } from "../entities/feature.ts";
 import { PaginationQuery, pageRequest, setPaginationHeaders } from "../pagination.ts";
 
@@ -12,7 +12,6 @@ const FeatureName = Type.Object({ name: Type.String({ pattern: "^[a-z0-9_]+$" })
 /** GitLab's Features API (Flipper semantics), for administrators. */
 export const featureRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { prisma } = app.database;
-  const admin = [app.requireToken(WRITE_SCOPES), requireAdmin];
 
   app.get(
     "/features",
@@ -23,7 +22,7 @@ export const featureRoutes: FastifyPluginAsyncTypebox = async (app) => {
         querystring: Type.Object(PaginationQuery),
         response: { 200: Type.Array(FeatureEntity) },
       },
-      preHandler: admin,
+      config: ADMINISTRATORS,
     },
     async (request, reply) => {
       const page = pageRequest(request.query);
@@ -51,7 +50,7 @@ export const featureRoutes: FastifyPluginAsyncTypebox = async (app) => {
         }),
         response: { 201: FeatureEntity, ...gitlabErrors(400, 403, 404) },
       },
-      preHandler: admin,
+      config: ADMINISTRATORS,
     },
     async (request, reply) => {
       const { value, user } = request.body;
@@ -71,7 +70,7 @@ export const featureRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: FeatureName,
         response: { 204: Type.Null(), ...gitlabErrors(400, 403) },
       },
-      preHandler: admin,
+      config: ADMINISTRATORS,
     },
     async (request, reply) => {
       await deleteFeature(prisma, request.params.name);

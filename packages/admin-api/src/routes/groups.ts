@@ -14,14 +14,10 @@ import {
 } from "@token-broker/admin";
 import type { Principal } from "@token-broker/auth";
 import type { PrismaClient } from "@token-broker/db";
-import {
-  BadRequestError,
-  ForbiddenError,
-  gitlabErrors,
-  NotFoundError,
-} from "@token-broker/instance";
+import { BrokerError } from "@token-broker/errors";
+import { gitlabErrors } from "@token-broker/instance";
 import { Type } from "typebox";
-import { READ_SCOPES, WRITE_SCOPES } from "../access.ts";
+import { READERS, WRITERS } from "../access.ts";
 import { GroupEntity, MemberEntity, presentGroup, presentMember } from "../entities/group.ts";
 
 const tags = ["groups"];
@@ -43,15 +39,13 @@ async function accessibleGroup(
   const group = await findGroup(prisma, id);
   if (principal.user.admin) return group;
   const level = await groupAccessLevel(prisma, principal.user.id, group.id);
-  if (level === 0) throw new NotFoundError("Group");
-  if (level < minimum) throw new ForbiddenError();
+  if (level === 0) throw new BrokerError("not_found", "Group Not Found");
+  if (level < minimum) throw new BrokerError("forbidden");
   return group;
 }
 
 export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { prisma } = app.database;
-  const read = app.requireToken(READ_SCOPES);
-  const write = app.requireToken(WRITE_SCOPES);
 
   app.post(
     "/groups",
@@ -66,7 +60,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
         }),
         response: { 201: GroupEntity, ...gitlabErrors(400, 403, 404, 409) },
       },
-      preHandler: write,
+      config: WRITERS,
     },
     async (request, reply) => {
       const { name, path, parent_id: parentId } = request.body;
@@ -88,7 +82,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: GroupId,
         response: { 200: GroupEntity, ...gitlabErrors(404) },
       },
-      preHandler: read,
+      config: READERS,
     },
     async (request) =>
       presentGroup(await accessibleGroup(prisma, request.principal, request.params.id)),
@@ -108,7 +102,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
         }),
         response: { 200: GroupEntity, ...gitlabErrors(400, 403, 404) },
       },
-      preHandler: write,
+      config: WRITERS,
     },
     async (request) => {
       const group = await accessibleGroup(prisma, request.principal, request.params.id, OWNER);
@@ -137,12 +131,12 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
         }),
         response: { 201: MemberEntity, ...gitlabErrors(400, 403, 404, 409) },
       },
-      preHandler: write,
+      config: WRITERS,
     },
     async (request, reply) => {
       const { user_id, username, access_level: accessLevel } = request.body;
       if (user_id === undefined && username === undefined)
-        throw new BadRequestError("user_id is missing");
+        throw new BrokerError("invalid", "user_id is missing");
       const userId = user_id ?? (await findUserByUsername(prisma, username ?? "")).id;
       // Only owners may make owners.
       const minimum = accessLevel === OWNER ? OWNER : MAINTAINER;
@@ -164,7 +158,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
         }),
         response: { 204: Type.Null(), ...gitlabErrors(403, 404) },
       },
-      preHandler: write,
+      config: WRITERS,
     },
     async (request, reply) => {
       const group = await accessibleGroup(prisma, request.principal, request.params.id, MAINTAINER);

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { SCOPES } from "@token-broker/auth";
-import { gitlabErrors, runningRevision } from "@token-broker/instance";
+import { runningRevision } from "@token-broker/instance";
 import { Type } from "typebox";
 
 /**
@@ -32,7 +32,6 @@ export const metadataRoutes: FastifyPluginAsyncTypebox = async (app) => {
     kas: { enabled: false, externalUrl: null, version: null },
     enterprise: true,
   };
-  const anyScope = app.requireToken(SCOPES);
   for (const path of ["/version", "/metadata"]) {
     app.get(
       path,
@@ -40,9 +39,9 @@ export const metadataRoutes: FastifyPluginAsyncTypebox = async (app) => {
         schema: {
           summary: "The GitLab version this instance's API implements",
           tags: ["metadata"],
-          response: { 200: Metadata, ...gitlabErrors(401) },
+          response: { 200: Metadata },
         },
-        preHandler: anyScope,
+        config: { scopes: SCOPES },
       },
       async () => metadata,
     );

@@ -9,9 +9,10 @@ import {
   type TokenRecord,
 } from "@token-broker/admin";
 import type { Principal } from "@token-broker/auth";
-import { gitlabErrors, NotFoundError } from "@token-broker/instance";
+import { BrokerError } from "@token-broker/errors";
+import { gitlabErrors } from "@token-broker/instance";
 import { Type } from "typebox";
-import { READ_SCOPES, requireAdmin, WRITE_SCOPES } from "../access.ts";
+import { ADMINISTRATORS, READERS, WRITERS } from "../access.ts";
 import {
   NewPersonalAccessTokenEntity,
   PersonalAccessTokenEntity,
@@ -38,14 +39,12 @@ async function visibleToken(
 ): Promise<TokenRecord> {
   const token = await findPersonalAccessToken(prisma, id === "self" ? principal.tokenId : id);
   if (token.userId !== principal.user.id && !principal.user.admin)
-    throw new NotFoundError("Personal Access Token");
+    throw new BrokerError("not_found", "Personal Access Token Not Found");
   return token;
 }
 
 export const personalAccessTokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { prisma } = app.database;
-  const read = app.requireToken(READ_SCOPES);
-  const write = app.requireToken(WRITE_SCOPES);
 
   app.post(
     "/users/:id/personal_access_tokens",
@@ -61,7 +60,7 @@ export const personalAccessTokenRoutes: FastifyPluginAsyncTypebox = async (app) 
         }),
         response: { 201: NewPersonalAccessTokenEntity, ...gitlabErrors(400, 403, 404) },
       },
-      preHandler: [write, requireAdmin],
+      config: ADMINISTRATORS,
     },
     async (request, reply) => {
       const { name, scopes, expires_at: expiresAt } = request.body;
@@ -87,7 +86,7 @@ export const personalAccessTokenRoutes: FastifyPluginAsyncTypebox = async (app) 
         }),
         response: { 200: Type.Array(PersonalAccessTokenEntity) },
       },
-      preHandler: read,
+      config: READERS,
     },
     async (request, reply) => {
       const { user } = request.principal;
@@ -108,7 +107,7 @@ export const personalAccessTokenRoutes: FastifyPluginAsyncTypebox = async (app) 
         params: TokenId,
         response: { 200: PersonalAccessTokenEntity, ...gitlabErrors(404) },
       },
-      preHandler: read,
+      config: READERS,
     },
     async (request) =>
       presentToken(await visibleToken(prisma, request.principal, request.params.id)),
@@ -123,7 +122,7 @@ export const personalAccessTokenRoutes: FastifyPluginAsyncTypebox = async (app) 
         params: TokenId,
         response: { 204: Type.Null(), ...gitlabErrors(400, 404) },
       },
-      preHandler: write,
+      config: WRITERS,
     },
     async (request, reply) => {
       const token = await visibleToken(prisma, request.principal, request.params.id);
@@ -142,7 +141,7 @@ export const personalAccessTokenRoutes: FastifyPluginAsyncTypebox = async (app) 
         body: Type.Object({ expires_at: ExpiresAt }),
         response: { 200: NewPersonalAccessTokenEntity, ...gitlabErrors(400, 404) },
       },
-      preHandler: write,
+      config: WRITERS,
     },
     async (request) => {
       const token = await visibleToken(prisma, request.principal, request.params.id);

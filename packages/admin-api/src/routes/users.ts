@@ -9,7 +9,7 @@ import {
 } from "@token-broker/admin";
 import { gitlabErrors } from "@token-broker/instance";
 import { Type } from "typebox";
-import { READ_SCOPES, requireAdmin, WRITE_SCOPES } from "../access.ts";
+import { ADMINISTRATORS, READ_SCOPES, READERS, WRITERS } from "../access.ts";
 import { presentUser, UserEntity } from "../entities/user.ts";
 import { PaginationQuery, pageRequest, setPaginationHeaders } from "../pagination.ts";
 
@@ -18,8 +18,6 @@ const tags = ["users"];
 
 export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { prisma } = app.database;
-  const read = app.requireToken(READ_SCOPES);
-  const write = app.requireToken(WRITE_SCOPES);
 
   app.post(
     "/users",
@@ -37,7 +35,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
         }),
         response: { 201: UserEntity, ...gitlabErrors(400, 403, 409) },
       },
-      preHandler: [write, requireAdmin],
+      config: ADMINISTRATORS,
     },
     async (request, reply) => {
       const { username, email, name, password, admin } = request.body;
@@ -55,7 +53,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
         querystring: Type.Object({ username: Type.Optional(Type.String()), ...PaginationQuery }),
         response: { 200: Type.Array(UserEntity) },
       },
-      preHandler: read,
+      config: READERS,
     },
     async (request, reply) => {
       const page = pageRequest(request.query);
@@ -74,7 +72,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: UserId,
         response: { 200: UserEntity, ...gitlabErrors(404) },
       },
-      preHandler: read,
+      config: READERS,
     },
     async (request) =>
       presentUser(await findUser(prisma, request.params.id), request.principal.user),
@@ -84,7 +82,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
     "/user",
     {
       schema: { summary: "The authenticated user", tags, response: { 200: UserEntity } },
-      preHandler: app.requireToken([...READ_SCOPES, "read_user"]),
+      config: { scopes: [...READ_SCOPES, "read_user"] },
     },
     async (request) =>
       presentUser(await findUser(prisma, request.principal.user.id), request.principal.user),
@@ -106,7 +104,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
         }),
         response: { 200: UserEntity, ...gitlabErrors(400, 403, 404, 409) },
       },
-      preHandler: [write, requireAdmin],
+      config: ADMINISTRATORS,
     },
     async (request) => {
       const { username, email, name, password, admin } = request.body;
@@ -134,7 +132,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
           params: UserId,
           response: { 201: Type.Boolean(), ...gitlabErrors(403, 404) },
         },
-        preHandler: [write, requireAdmin],
+        config: ADMINISTRATORS,
       },
       async (request, reply) => {
         await setUserState(prisma, request.params.id, state);
@@ -154,7 +152,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
           200: Type.Object({ user_id: Type.Integer(), code_suggestions: Type.Boolean() }),
         },
       },
-      preHandler: write,
+      config: WRITERS,
     },
     async (request) => {
       const { id } = request.principal.user;

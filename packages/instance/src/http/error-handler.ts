@@ -1,12 +1,11 @@
-import { AdminError, type AdminErrorKind } from "@token-broker/admin";
+import { BrokerError, type ErrorCode, errorResponse } from "@token-broker/errors";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
-import { type GitlabErrorBody, isGitlabError, statusBody } from "./gitlab-errors.ts";
 
 type ValidationIssue = NonNullable<FastifyError["validation"]>[number];
 
 /** GitLab (Grape) phrasing of a parameter error: "name is missing", "email is invalid". */
-export function validationMessage(issue: ValidationIssue): string {
+function validationMessage(issue: ValidationIssue): string {
   const params = issue.params as Record<string, unknown>;
   if (issue.keyword === "required") return `${String(params.missingProperty)} is missing`;
   const field = issue.instancePath.split("/").filter(Boolean)[0] ?? "parameters";
@@ -19,48 +18,50 @@ export function validationMessage(issue: ValidationIssue): string {
   return `${field} is invalid`;
 }
 
-function clientErrorBody(error: FastifyError, statusCode: number): GitlabErrorBody {
-  if (error.validation?.[0]) return { error: validationMessage(error.validation[0]) };
-  if (isGitlabError(error)) return { message: error.message };
-  // Parser and framework messages can quote the request body: answer the status only.
-  return statusBody(statusCode);
-}
-
-const ADMIN_ERROR_STATUS: Readonly<Record<AdminErrorKind, number>> = {
-  invalid: 400,
-  not_found: 404,
-  conflict: 409,
+const CLIENT_ERROR_CODES: Readonly<Record<number, ErrorCode>> = {
+  413: "payload_too_large",
+  415: "unsupported_media_type",
 };
 
-function adminErrorBody(error: AdminError): GitlabErrorBody {
-  return { message: error.kind === "not_found" ? `404 ${error.message}` : error.message };
+/**
+ * The catalogue's error for what the framework (or a library) threw. Its own message stays
+ * out of the detail: parser messages can quote the request body.
+ */
+function catalogued(error: FastifyError): BrokerError {
+  const status = error.statusCode ?? 500;
+  const cause = { cause: error };
+  if (error.validation?.[0]) {
+    return new BrokerError("validation_failed", validationMessage(error.validation[0]), cause);
+  }
+  if (status >= 400 && status < 500) {
+    return new BrokerError(CLIENT_ERROR_CODES[status] ?? "bad_request", error.code, cause);
+  }
+  return new BrokerError("internal_error", "request failed", cause);
 }
 
+/** The one HTTP mapping of every refusal and failure: the catalogue's status, body and headers. */
 function handleError(
   this: FastifyInstance,
-  error: FastifyError,
+  thrown: FastifyError,
   request: FastifyRequest,
   reply: FastifyReply,
 ) {
-  if (error instanceof AdminError) {
-    request.log.info({ code: error.kind }, "request refused");
-    return reply.code(ADMIN_ERROR_STATUS[error.kind]).send(adminErrorBody(error));
+  const error = thrown instanceof BrokerError ? thrown : catalogued(thrown);
+  const { status, body, headers, logLevel } = errorResponse(error.code, error.message);
+  if (logLevel === "info") {
+    const detail = error.message === error.code ? undefined : error.message;
+    request.log.info({ code: error.code, detail }, "request refused");
+  } else {
+    request.log[logLevel]({ code: error.code, err: error.cause ?? error }, error.message);
   }
-  const statusCode = error.statusCode ?? 500;
-  if (statusCode >= 400 && statusCode < 500) {
-    request.log.info({ code: error.code, statusCode }, "request refused");
-    return reply.code(statusCode).send(clientErrorBody(error, statusCode));
-  }
-  request.log.error({ err: error }, "request failed");
-  const status = statusCode >= 500 && statusCode <= 599 ? statusCode : 500;
-  return reply.code(status).send(statusBody(status));
+  return reply.code(status).headers(headers).send(body);
 }
 
 /** GitLab's error bodies for every failure, and no internals in any 5xx body. */
 export const errorHandler = fp(
   async (app) => {
     app.setErrorHandler(handleError);
-    app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: "404 Not Found" }));
+    app.setNotFoundHandler((_request, reply) => reply.send(new BrokerError("route_not_found")));
   },
   { name: "gitlab-error-handler" },
 );

@@ -1,5 +1,7 @@
 import {
   type Authenticate,
+  type AuthFailure,
+  type AuthFailureReason,
   createAuthenticator,
   createPrismaTokenStore,
   createTokenUsageRecorder,
@@ -10,19 +12,27 @@ import {
   type TokenDigester,
 } from "@token-broker/auth";
 import type { Database } from "@token-broker/db";
-import type { preHandlerAsyncHookHandler } from "fastify";
+import { BrokerError, type ErrorCode } from "@token-broker/errors";
+import type { FastifyRequest, onRequestAsyncHookHandler, RouteOptions } from "fastify";
 import fp from "fastify-plugin";
 import { createCachedTokenStore } from "../cache/cached-token-store.ts";
-import { authFailureRefusal, sendRefusal } from "../http/refusals.ts";
+import { GitlabError } from "../http/schemas.ts";
 
 declare module "fastify" {
+  interface FastifyContextConfig {
+    /**
+     * The token scopes a protected route accepts. Such a route authenticates when the
+     * request arrives, before its body is read, parsed or validated.
+     */
+    scopes?: readonly Scope[];
+    /** Administrators only: GitLab answers 403 to anyone else, before looking at parameters. */
+    administratorsOnly?: boolean;
+  }
   interface FastifyInstance {
-    /** A preHandler that lets through only requests authenticated with one of `scopes`. */
-    requireToken(scopes: readonly Scope[]): preHandlerAsyncHookHandler;
     digestToken: TokenDigester;
   }
   interface FastifyRequest {
-    /** Set by `requireToken` on the requests it lets through. */
+    /** Set on the requests a protected route lets through. */
     principal: Principal;
   }
 }
@@ -30,6 +40,31 @@ declare module "fastify" {
 export interface AuthenticationOptions {
   readonly database: Database;
   readonly digestToken: TokenDigester;
+}
+
+const AUTH_FAILURE_CODES: Readonly<Record<AuthFailureReason, ErrorCode>> = {
+  missing: "token_missing",
+  malformed: "token_malformed",
+  unknown: "token_unknown",
+  expired: "token_expired",
+  revoked: "token_revoked",
+  user_blocked: "user_blocked",
+  insufficient_scope: "insufficient_scope",
+};
+
+function authFailure(failure: AuthFailure): BrokerError {
+  const code = AUTH_FAILURE_CODES[failure.reason];
+  return failure.reason === "insufficient_scope"
+    ? new BrokerError(code, failure.acceptedScopes.join(" "))
+    : new BrokerError(code);
+}
+
+/** What every protected route may answer besides its own statuses, for its documentation. */
+const AUTHENTICATION_RESPONSES = { 401: GitlabError, 403: GitlabError };
+
+function asArray<T>(value: T | T[] | undefined): T[] {
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value : [value];
 }
 
 export const authentication = fp<AuthenticationOptions>(
@@ -48,24 +83,36 @@ export const authentication = fp<AuthenticationOptions>(
     const cached = authenticator(true);
     const uncached = authenticator(false);
 
+    const authenticate = async (request: FastifyRequest, scopes: readonly Scope[]) => {
+      const credential = extractCredential(request);
+      // Only a well-formed token needs the caches (and the freshness round trip).
+      const fresh =
+        credential !== undefined &&
+        isWellFormedToken(credential.token) &&
+        (await app.cachesFresh(request));
+      const result = await (fresh ? cached : uncached)(credential, scopes);
+      if (!result.ok) throw authFailure(result);
+      request.principal = result.principal;
+    };
+
+    /** A route's `config.scopes` makes it protected: authentication first, and documented. */
+    const protect = (route: RouteOptions) => {
+      const { scopes, administratorsOnly } = route.config ?? {};
+      if (scopes === undefined) return;
+      const requireToken: onRequestAsyncHookHandler = async (request) => {
+        await authenticate(request, scopes);
+        if (administratorsOnly && !request.principal.user.admin) throw new BrokerError("forbidden");
+      };
+      route.onRequest = [requireToken, ...asArray(route.onRequest)];
+      route.schema = {
+        ...route.schema,
+        response: { ...AUTHENTICATION_RESPONSES, ...(route.schema?.response as object) },
+      };
+    };
+
     app.decorate("digestToken", digestToken);
     app.decorateRequest("principal", null as unknown as Principal);
-    app.decorate("requireToken", (scopes: readonly Scope[]): preHandlerAsyncHookHandler => {
-      return async function requireToken(request, reply) {
-        const credential = extractCredential(request);
-        // Only a well-formed token needs the caches (and the freshness round trip).
-        const fresh =
-          credential !== undefined &&
-          isWellFormedToken(credential.token) &&
-          (await app.cachesFresh(request));
-        const result = await (fresh ? cached : uncached)(credential, scopes);
-        if (!result.ok) {
-          request.log.info({ authFailure: result.reason }, "authentication refused");
-          return sendRefusal(reply, authFailureRefusal(result));
-        }
-        request.principal = result.principal;
-      };
-    });
+    app.addHook("onRoute", protect);
     app.addHook("onClose", () => usage.flush());
   },
   { name: "authentication", dependencies: ["instance-state"] },

@@ -1,0 +1,134 @@
+/** GitLab's error bodies: `{message}`, Grape's `{error}`, or OAuth's `{error, error_description}`. */
+export type GitlabErrorBody =
+  | { readonly message: string }
+  | { readonly error: string; readonly error_description?: string; readonly scope?: string };
+
+interface CatalogueEntry {
+  readonly status: number;
+  /** GitLab's body. `detail` is the error's message; only some bodies show it. */
+  readonly body: (detail: string) => GitlabErrorBody;
+  readonly headers?: (detail: string) => Readonly<Record<string, string>>;
+  /** How loudly a refusal is logged when it is not the default (info, or error for 5xx). */
+  readonly logLevel?: "warn";
+}
+
+const STATUS_MESSAGES = {
+  400: "400 Bad request",
+  401: "401 Unauthorized",
+  403: "403 Forbidden",
+  404: "404 Not Found",
+  413: "413 Request Entity Too Large",
+  415: "415 Unsupported Media Type",
+  500: "500 Internal Server Error",
+  502: "502 Bad Gateway",
+  504: "504 Gateway Timeout",
+} as const;
+
+/** GitLab's plain answer for a status: `{"message":"401 Unauthorized"}`. */
+function plain(status: keyof typeof STATUS_MESSAGES): CatalogueEntry {
+  return { status, body: () => ({ message: STATUS_MESSAGES[status] }) };
+}
+
+/** A body that is the error's own message (GitLab's model validation and conflicts). */
+function ownMessage(status: number): CatalogueEntry {
+  return { status, body: (detail) => ({ message: detail }) };
+}
+
+const OAUTH_REALM = 'Bearer realm="Protected by OAuth 2.0"';
+
+function invalidToken(description: string): CatalogueEntry {
+  return {
+    status: 401,
+    body: () => ({ error: "invalid_token", error_description: description }),
+    headers: () => ({
+      "www-authenticate": `${OAUTH_REALM}, error="invalid_token", error_description="${description}"`,
+    }),
+  };
+}
+
+const INSUFFICIENT_SCOPE =
+  "The request requires higher privileges than provided by the access token.";
+
+/**
+ * Every way a request is refused or fails, defined once: a stable code (the `code` of every
+ * log line), GitLab's status, body and headers. The HTTP error handler is the only reader.
+ */
+export const ERROR_CATALOGUE = {
+  // Authentication, GitLab's API guard (token-api.md, authentication outcomes).
+  token_missing: plain(401),
+  token_malformed: plain(401),
+  token_unknown: plain(401),
+  token_expired: invalidToken("Token has expired."),
+  token_revoked: invalidToken("Token was revoked. You have to re-authorize from the user."),
+  user_blocked: {
+    status: 403,
+    body: () => ({ message: "403 Forbidden - Your account has been blocked." }),
+  },
+  /** `detail`: the scopes that would have been accepted, space-separated. */
+  insufficient_scope: {
+    status: 403,
+    body: (scope) => ({
+      error: "insufficient_scope",
+      error_description: INSUFFICIENT_SCOPE,
+      scope,
+    }),
+    headers: (scope) => ({
+      "www-authenticate": `${OAUTH_REALM}, error="insufficient_scope", error_description="${INSUFFICIENT_SCOPE}", scope="${scope}"`,
+    }),
+  },
+  /** An authenticated user without the rights (not an administrator, not a group owner). */
+  forbidden: plain(403),
+
+  // Policy denials, named as the policy's DenialReason (token-api.md decision tables).
+  // Their detail is for operators: GitLab's bodies say less.
+  tokens_api_disabled: plain(404),
+  user_code_suggestions_disabled: plain(401),
+  group_code_suggestions_disabled: plain(401),
+  instance_admin_flag_disabled: plain(401),
+  instance_code_suggestions_disabled: plain(404),
+  ai_access_token_missing: plain(404),
+  proxy_loop: {
+    status: 400,
+    body: () => ({ message: "Proxying is only supported to a SaaS instance" }),
+  },
+
+  // Administration (instance-api.md): the message is GitLab's, e.g. "Email has already been taken".
+  invalid: ownMessage(400),
+  /** `detail`: what was not found, e.g. "User Not Found". */
+  not_found: { status: 404, body: (what) => ({ message: `404 ${what}` }) },
+  conflict: ownMessage(409),
+
+  // Requests the framework refuses before a route runs.
+  /** `detail`: Grape's phrasing of the first failed parameter, e.g. "name is missing". */
+  validation_failed: { status: 400, body: (detail) => ({ error: detail }) },
+  /** Parser and framework messages can quote the request body: the body says the status only. */
+  bad_request: plain(400),
+  route_not_found: { status: 404, body: () => ({ error: STATUS_MESSAGES[404] }) },
+  payload_too_large: plain(413),
+  unsupported_media_type: plain(415),
+
+  // Failures: never an internal message, address or stack in a body.
+  internal_error: plain(500),
+  upstream_unreachable: { ...plain(502), logLevel: "warn" },
+  upstream_timeout: { ...plain(504), logLevel: "warn" },
+} as const satisfies Record<string, CatalogueEntry>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+export interface ErrorResponse {
+  readonly status: number;
+  readonly body: GitlabErrorBody;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly logLevel: "info" | "warn" | "error";
+}
+
+/** What GitLab answers for `code`; `detail` fills the bodies that name something. */
+export function errorResponse(code: ErrorCode, detail: string): ErrorResponse {
+  const entry: CatalogueEntry = ERROR_CATALOGUE[code];
+  return {
+    status: entry.status,
+    body: entry.body(detail),
+    headers: entry.headers?.(detail) ?? {},
+    logLevel: entry.logLevel ?? (entry.status >= 500 ? "error" : "info"),
+  };
+}
