@@ -6,15 +6,15 @@ const TTL_MS = 1_000;
 
 /** The cache's input: a change feed whose changes the test makes happen. */
 function fakeFeed() {
-  const resets: (() => void)[] = [];
   let generation = 0;
+  let fresh = true;
   const feed: ChangeFeed = {
     get generation() {
       return generation;
     },
     on: () => {},
-    onReset: (listener) => resets.push(listener),
-    fresh: async () => true,
+    onReset: () => {},
+    fresh: async () => fresh,
     close: async () => {},
   };
   return {
@@ -22,12 +22,16 @@ function fakeFeed() {
     change() {
       generation += 1;
     },
+    /** As when the notifications are lost: nothing may be answered from memory. */
+    stale() {
+      fresh = false;
+    },
   };
 }
 
 /** A cache whose loads answer `key@n` (the n-th load of that key) and are counted. */
 function countingCache(maxEntries: number) {
-  const { feed, change } = fakeFeed();
+  const { feed, stale } = fakeFeed();
   const loads = new Map<string, number>();
   const cache = createLoadingCache<string, string>({
     feed,
@@ -39,7 +43,7 @@ function countingCache(maxEntries: number) {
     maxEntries,
     ttlMs: TTL_MS,
   });
-  return { cache, change, loadsOf: (key: string) => loads.get(key) ?? 0 };
+  return { cache, stale, loadsOf: (key: string) => loads.get(key) ?? 0 };
 }
 
 /** A load the test settles when it wants to. */
@@ -64,37 +68,47 @@ describe("loading cache", () => {
 
   it("reloads an expired hot entry, keeps it, and evicts a colder one first", async () => {
     const { cache, loadsOf } = countingCache(3);
-    await cache.get("hot", true);
+    await cache.get("hot");
     vi.advanceTimersByTime(500);
-    await cache.get("cold", true);
+    await cache.get("cold");
     vi.advanceTimersByTime(600);
 
-    expect(await cache.get("hot", true)).toBe("hot@2");
-    expect(await cache.get("hot", true)).toBe("hot@2");
-    await cache.get("third", true);
-    await cache.get("fourth", true);
+    expect(await cache.get("hot")).toBe("hot@2");
+    expect(await cache.get("hot")).toBe("hot@2");
+    await cache.get("third");
+    await cache.get("fourth");
 
-    expect(await cache.get("hot", true)).toBe("hot@2");
+    expect(await cache.get("hot")).toBe("hot@2");
     expect(loadsOf("hot")).toBe(2);
-    expect(await cache.get("cold", true)).toBe("cold@2");
+    expect(await cache.get("cold")).toBe("cold@2");
   });
 
   it("at capacity, reloading an entry that is still there evicts no other", async () => {
     const { cache, loadsOf } = countingCache(3);
-    await cache.get("first", true);
+    await cache.get("first");
     vi.advanceTimersByTime(500);
-    await cache.get("second", true);
+    await cache.get("second");
     vi.advanceTimersByTime(600);
-    await cache.get("first", true);
+    await cache.get("first");
     vi.advanceTimersByTime(100);
-    await cache.get("third", true);
+    await cache.get("third");
     vi.advanceTimersByTime(400);
 
     // Full, and "second" has expired: its reload must leave the two others in place.
-    expect(await cache.get("second", true)).toBe("second@2");
-    expect(await cache.get("first", true)).toBe("first@2");
-    expect(await cache.get("third", true)).toBe("third@1");
+    expect(await cache.get("second")).toBe("second@2");
+    expect(await cache.get("first")).toBe("first@2");
+    expect(await cache.get("third")).toBe("third@1");
     expect(loadsOf("first") + loadsOf("third")).toBe(3);
+  });
+
+  it("reads the database, and keeps nothing, while the feed is not fresh", async () => {
+    const { cache, stale, loadsOf } = countingCache(3);
+    expect(await cache.get("key")).toBe("key@1");
+    stale();
+    expect(await cache.get("key")).toBe("key@2");
+    expect(await cache.get("other")).toBe("other@1");
+    expect(await cache.get("other")).toBe("other@2");
+    expect(loadsOf("key") + loadsOf("other")).toBe(4);
   });
 
   it("answers a load that overlapped a change but does not keep it", async () => {
@@ -103,15 +117,16 @@ describe("loading cache", () => {
     const load = vi.fn(() => (loads[load.mock.calls.length - 1] as (typeof loads)[0]).promise);
     const cache = createLoadingCache<string, string>({ feed, load, maxEntries: 10, ttlMs: TTL_MS });
 
-    const answer = cache.get("key", true);
+    const answer = cache.get("key");
+    await vi.waitFor(() => expect(load).toHaveBeenCalledTimes(1));
     change();
     loads[0]?.resolve("before the change");
     expect(await answer).toBe("before the change");
 
-    const reloaded = cache.get("key", true);
+    const reloaded = cache.get("key");
     loads[1]?.resolve("after the change");
     expect(await reloaded).toBe("after the change");
-    expect(await cache.get("key", true)).toBe("after the change");
+    expect(await cache.get("key")).toBe("after the change");
     expect(load).toHaveBeenCalledTimes(2);
   });
 
@@ -121,17 +136,17 @@ describe("loading cache", () => {
     const load = vi.fn(() => (loads[load.mock.calls.length - 1] as (typeof loads)[0]).promise);
     const cache = createLoadingCache<string, string>({ feed, load, maxEntries: 10, ttlMs: TTL_MS });
 
-    const first = cache.get("key", true);
-    const second = cache.get("key", true);
-    expect(load).toHaveBeenCalledTimes(1);
+    const first = cache.get("key");
+    const second = cache.get("key");
+    await vi.waitFor(() => expect(load).toHaveBeenCalledTimes(1));
     change();
-    const third = cache.get("key", true);
-    expect(load).toHaveBeenCalledTimes(2);
+    const third = cache.get("key");
+    await vi.waitFor(() => expect(load).toHaveBeenCalledTimes(2));
 
     loads[0]?.resolve("old");
     loads[1]?.resolve("new");
     expect(await Promise.all([first, second, third])).toEqual(["old", "old", "new"]);
-    expect(await cache.get("key", true)).toBe("new");
+    expect(await cache.get("key")).toBe("new");
     expect(load).toHaveBeenCalledTimes(2);
   });
 });

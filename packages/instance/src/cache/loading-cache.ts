@@ -2,8 +2,8 @@ import { LRUCache } from "lru-cache";
 import type { ChangeFeed } from "./change-feed.ts";
 
 export interface LoadingCache<K, V> {
-  /** The cached value when `fresh` (see ChangeFeed.fresh), otherwise loaded from the database. */
-  get(key: K, fresh: boolean): Promise<V>;
+  /** The cached value once the feed is fresh for this request, otherwise the database's. */
+  get(key: K): Promise<V>;
   delete(key: K): void;
   deleteWhere(predicate: (value: V) => boolean): void;
   clear(): void;
@@ -38,10 +38,10 @@ export function createLoadingCache<K extends {}, V>(
   let pendingGeneration = feed.generation;
 
   const cache: LoadingCache<K, V> = {
-    get(key, fresh) {
-      if (!fresh) return load(key);
+    async get(key) {
+      if (!(await feed.fresh())) return load(key);
       const entry = entries.get(key);
-      if (entry !== undefined) return Promise.resolve(entry.value);
+      if (entry !== undefined) return entry.value;
       if (pendingGeneration !== feed.generation) {
         // Loads under way may have read what a change has since replaced.
         pending = new Map();

@@ -1,10 +1,8 @@
 import {
-  type Authenticate,
   createAuthenticator,
   createPrismaTokenStore,
   createTokenUsageRecorder,
   extractCredential,
-  isWellFormedToken,
   type Principal,
   type Scope,
   type TokenDigester,
@@ -38,27 +36,19 @@ export const authentication = fp<AuthenticationOptions>(
       prisma: database.prisma,
       onError: (error) => app.log.warn({ err: error }, "could not record a token's last use"),
     });
-    const tokens = createCachedTokenStore(createPrismaTokenStore(database.prisma), app.changeFeed);
-    const authenticator = (fresh: boolean): Authenticate =>
-      createAuthenticator({
-        tokens: tokens(fresh),
-        digest: digestToken,
-        onAuthenticated: (token, now) => usage.record(token, now),
-      });
-    const cached = authenticator(true);
-    const uncached = authenticator(false);
+    // Only a well-formed token reaches the token store, so only it pays for the caches'
+    // freshness round trip (see ChangeFeed.fresh).
+    const authenticate = createAuthenticator({
+      tokens: createCachedTokenStore(createPrismaTokenStore(database.prisma), app.changeFeed),
+      digest: digestToken,
+      onAuthenticated: (token, now) => usage.record(token, now),
+    });
 
     app.decorate("digestToken", digestToken);
     app.decorateRequest("principal", null as unknown as Principal);
     app.decorate("requireToken", (scopes: readonly Scope[]): preHandlerAsyncHookHandler => {
       return async function requireToken(request, reply) {
-        const credential = extractCredential(request);
-        // Only a well-formed token needs the caches (and the freshness round trip).
-        const fresh =
-          credential !== undefined &&
-          isWellFormedToken(credential.token) &&
-          (await app.cachesFresh(request));
-        const result = await (fresh ? cached : uncached)(credential, scopes);
+        const result = await authenticate(extractCredential(request), scopes);
         if (!result.ok) {
           request.log.info({ authFailure: result.reason }, "authentication refused");
           return sendRefusal(reply, authFailureRefusal(result));
