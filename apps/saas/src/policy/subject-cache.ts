@@ -24,5 +24,5 @@ export function createSubjectCache(prisma: PrismaClient, feed: ChangeFeed) {
   feed.on("users", (id) => cache.delete(Number(id)));
   feed.on("group_members", (userId) => cache.delete(Number(userId)));
   feed.on("groups", () => cache.clear());
-  return (userId: number, fresh: boolean) => cache.get(userId, fresh);
+  return (userId: number) => cache.get(userId);
 }

@@ -54,11 +54,7 @@ export const codeSuggestionsTokensRoutes: FastifyPluginAsyncTypebox<
         userAgent: request.headers["user-agent"],
         realm: header(request.headers["x-gitlab-realm"]),
       });
-      const fresh = await app.cachesFresh(request);
-      const [features, subject] = await Promise.all([
-        app.featureSnapshot(request),
-        subjectOf(user.id, fresh),
-      ]);
+      const [features, subject] = await Promise.all([app.featureSnapshot(), subjectOf(user.id)]);
       const decision = decideSaasTokenRequest({ userId: user.id, subject, proxied, features });
       if (!decision.allowed) throw new BrokerError(decision.reason, decision.detail);
       const realm = proxied ? "self-managed" : "saas";

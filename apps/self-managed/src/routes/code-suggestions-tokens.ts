@@ -73,8 +73,8 @@ export const codeSuggestionsTokensRoutes: FastifyPluginAsyncTypebox<
     },
     async (request, reply) => {
       const [features, settings] = await Promise.all([
-        app.featureSnapshot(request),
-        app.applicationSettings(request),
+        app.featureSnapshot(),
+        app.applicationSettings(),
       ]);
       const decision = decideSelfManagedTokenRequest({
         features,

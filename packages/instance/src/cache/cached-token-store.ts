@@ -12,7 +12,7 @@ const TTL_MS = 2 * 60 * 60 * 1000;
  * Tokens by digest, kept in memory until their row or their owner's row changes (revoked,
  * expiry changed, user blocked…). Unknown tokens are not kept.
  */
-export function createCachedTokenStore(tokens: TokenStore, feed: ChangeFeed) {
+export function createCachedTokenStore(tokens: TokenStore, feed: ChangeFeed): TokenStore {
   const cache = createLoadingCache<string, StoredToken | null>({
     feed,
     load: (digest) => tokens.findByDigest(digest),
@@ -22,5 +22,5 @@ export function createCachedTokenStore(tokens: TokenStore, feed: ChangeFeed) {
   });
   feed.on("personal_access_tokens", (id) => cache.deleteWhere((token) => token?.id === Number(id)));
   feed.on("users", (id) => cache.deleteWhere((token) => token?.user.id === Number(id)));
-  return (fresh: boolean): TokenStore => ({ findByDigest: (digest) => cache.get(digest, fresh) });
+  return { findByDigest: (digest) => cache.get(digest) };
 }

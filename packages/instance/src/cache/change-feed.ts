@@ -1,5 +1,13 @@
+import { requestContext } from "@fastify/request-context";
 import type { Database, Subscription } from "@token-broker/db";
 import type { FastifyBaseLogger } from "fastify";
+
+declare module "@fastify/request-context" {
+  interface RequestContextData {
+    /** The request's answer from ChangeFeed.fresh, shared by all the cache reads it makes. */
+    cachesFresh: Promise<boolean>;
+  }
+}
 
 /**
  * What the caches of one process learn from the database's change notifications: which rows
@@ -13,8 +21,11 @@ export interface ChangeFeed {
   /** Called when anything may have changed unseen: drop everything. */
   onReset(listener: () => void): void;
   /**
-   * Whether caches may answer this request: true once every change committed before the
-   * call has been applied to them (the "next request" guarantee, on every replica).
+   * Whether caches may answer the current request: true once every change committed before
+   * the request's first call has been applied to them (the "next request" guarantee, on every
+   * replica). One round trip at most per request (the later calls of a request share the
+   * first one's answer; requests of one event-loop turn share the round trip); outside a
+   * request, every call asks anew.
    */
   fresh(): Promise<boolean>;
   close(): Promise<void>;
@@ -35,6 +46,16 @@ export async function startChangeFeed(
   };
 
   let subscription: Subscription | undefined;
+  const barrier = async () => {
+    if (!live || subscription === undefined) return false;
+    try {
+      await subscription.barrier();
+      return live;
+    } catch {
+      return false;
+    }
+  };
+
   if (database.listenToChanges) {
     subscription = await database.listenToChanges({
       onNotification(payload) {
@@ -69,14 +90,13 @@ export async function startChangeFeed(
     onReset(listener) {
       resets.push(listener);
     },
-    async fresh() {
-      if (!live || subscription === undefined) return false;
-      try {
-        await subscription.barrier();
-        return live;
-      } catch {
-        return false;
+    fresh() {
+      let answer = requestContext.get("cachesFresh");
+      if (answer === undefined) {
+        answer = barrier();
+        requestContext.set("cachesFresh", answer);
       }
+      return answer;
     },
     async close() {
       live = false;

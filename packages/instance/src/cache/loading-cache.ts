@@ -1,8 +1,9 @@
+import { LRUCache } from "lru-cache";
 import type { ChangeFeed } from "./change-feed.ts";
 
 export interface LoadingCache<K, V> {
-  /** The cached value when `fresh` (see ChangeFeed.fresh), otherwise loaded from the database. */
-  get(key: K, fresh: boolean): Promise<V>;
+  /** The cached value once the feed is fresh for this request, otherwise the database's. */
+  get(key: K): Promise<V>;
   delete(key: K): void;
   deleteWhere(predicate: (value: V) => boolean): void;
   clear(): void;
@@ -11,7 +12,7 @@ export interface LoadingCache<K, V> {
 export interface LoadingCacheOptions<K, V> {
   readonly feed: ChangeFeed;
   readonly load: (key: K) => Promise<V>;
-  /** Bound on memory; the oldest entries go first. */
+  /** Bound on memory; the least recently used entries go first. */
   readonly maxEntries: number;
   /** A safety net: entries are reloaded at least this often even without notifications. */
   readonly ttlMs: number;
@@ -19,28 +20,28 @@ export interface LoadingCacheOptions<K, V> {
   readonly keep?: (value: V) => boolean;
 }
 
-interface Entry<V> {
-  readonly value: V;
-  readonly expiresAt: number;
-}
-
 /**
  * Values read from the database, kept until a change notification says they changed.
  * A load that overlapped a change is answered but not kept; concurrent misses for one key
  * share one load, until a change makes newer requests load again.
  */
-export function createLoadingCache<K, V>(options: LoadingCacheOptions<K, V>): LoadingCache<K, V> {
+export function createLoadingCache<K extends {}, V>(
+  options: LoadingCacheOptions<K, V>,
+): LoadingCache<K, V> {
   const { feed, load, maxEntries, ttlMs } = options;
   const keep = options.keep ?? (() => true);
-  const entries = new Map<K, Entry<V>>();
+  // Boxed: the library cannot store null, and an unknown token may be a value worth keeping.
+  const entries = new LRUCache<K, { readonly value: V }>({ max: maxEntries, ttl: ttlMs });
+  // Not the library's fetch(): it shares a load under way with every later caller and keeps
+  // its result, where a change must start new loads and keep none that overlapped it.
   let pending = new Map<K, Promise<V>>();
   let pendingGeneration = feed.generation;
 
   const cache: LoadingCache<K, V> = {
-    get(key, fresh) {
-      if (!fresh) return load(key);
+    async get(key) {
+      if (!(await feed.fresh())) return load(key);
       const entry = entries.get(key);
-      if (entry !== undefined && entry.expiresAt > Date.now()) return Promise.resolve(entry.value);
+      if (entry !== undefined) return entry.value;
       if (pendingGeneration !== feed.generation) {
         // Loads under way may have read what a change has since replaced.
         pending = new Map();
@@ -50,13 +51,7 @@ export function createLoadingCache<K, V>(options: LoadingCacheOptions<K, V>): Lo
       if (shared !== undefined) return shared;
       const generation = feed.generation;
       const loading = load(key).then((value) => {
-        if (feed.generation === generation && keep(value)) {
-          if (entries.size >= maxEntries) {
-            const oldest = entries.keys().next();
-            if (!oldest.done) entries.delete(oldest.value);
-          }
-          entries.set(key, { value, expiresAt: Date.now() + ttlMs });
-        }
+        if (feed.generation === generation && keep(value)) entries.set(key, { value });
         return value;
       });
       const settle = () => {
@@ -70,7 +65,9 @@ export function createLoadingCache<K, V>(options: LoadingCacheOptions<K, V>): Lo
       entries.delete(key);
     },
     deleteWhere(predicate) {
-      for (const [key, entry] of entries) if (predicate(entry.value)) entries.delete(key);
+      // Collected first: the library does not promise that deleting while iterating is safe.
+      const matching = [...entries.entries()].filter(([, entry]) => predicate(entry.value));
+      for (const [key] of matching) entries.delete(key);
     },
     clear() {
       entries.clear();

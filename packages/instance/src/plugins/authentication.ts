@@ -1,12 +1,10 @@
 import {
-  type Authenticate,
   type AuthFailure,
   type AuthFailureReason,
   createAuthenticator,
   createPrismaTokenStore,
   createTokenUsageRecorder,
   extractCredential,
-  isWellFormedToken,
   type Principal,
   type Scope,
   type TokenDigester,
@@ -73,24 +71,16 @@ export const authentication = fp<AuthenticationOptions>(
       prisma: database.prisma,
       onError: (error) => app.log.warn({ err: error }, "could not record a token's last use"),
     });
-    const tokens = createCachedTokenStore(createPrismaTokenStore(database.prisma), app.changeFeed);
-    const authenticator = (fresh: boolean): Authenticate =>
-      createAuthenticator({
-        tokens: tokens(fresh),
-        digest: digestToken,
-        onAuthenticated: (token, now) => usage.record(token, now),
-      });
-    const cached = authenticator(true);
-    const uncached = authenticator(false);
+    // Only a well-formed token reaches the token store, so only it pays for the caches'
+    // freshness round trip (see ChangeFeed.fresh).
+    const authenticate = createAuthenticator({
+      tokens: createCachedTokenStore(createPrismaTokenStore(database.prisma), app.changeFeed),
+      digest: digestToken,
+      onAuthenticated: (token, now) => usage.record(token, now),
+    });
 
-    const authenticate = async (request: FastifyRequest, scopes: readonly Scope[]) => {
-      const credential = extractCredential(request);
-      // Only a well-formed token needs the caches (and the freshness round trip).
-      const fresh =
-        credential !== undefined &&
-        isWellFormedToken(credential.token) &&
-        (await app.cachesFresh(request));
-      const result = await (fresh ? cached : uncached)(credential, scopes);
+    const requirePrincipal = async (request: FastifyRequest, scopes: readonly Scope[]) => {
+      const result = await authenticate(extractCredential(request), scopes);
       if (!result.ok) throw authFailure(result);
       request.principal = result.principal;
     };
@@ -100,7 +90,7 @@ export const authentication = fp<AuthenticationOptions>(
       const { scopes, administratorsOnly } = route.config ?? {};
       if (scopes === undefined) return;
       const requireToken: onRequestAsyncHookHandler = async (request) => {
-        await authenticate(request, scopes);
+        await requirePrincipal(request, scopes);
         if (administratorsOnly && !request.principal.user.admin) throw new BrokerError("forbidden");
       };
       route.onRequest = [requireToken, ...asArray(route.onRequest)];

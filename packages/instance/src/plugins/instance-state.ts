@@ -1,10 +1,10 @@
+import { fastifyRequestContext } from "@fastify/request-context";
 import {
   type ApplicationSettings,
   loadFeatureSnapshot,
   readApplicationSettings,
 } from "@token-broker/admin";
 import type { FeatureGateSnapshot } from "@token-broker/policy";
-import type { FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import { type ChangeFeed, startChangeFeed } from "../cache/change-feed.ts";
 import { createLoadingCache } from "../cache/loading-cache.ts";
@@ -12,12 +12,10 @@ import { createLoadingCache } from "../cache/loading-cache.ts";
 declare module "fastify" {
   interface FastifyInstance {
     changeFeed: ChangeFeed;
-    /** Whether the caches may answer this request; asked once per request. */
-    cachesFresh(request: FastifyRequest): Promise<boolean>;
-    /** The feature flags as they stand for this request. */
-    featureSnapshot(request: FastifyRequest): Promise<FeatureGateSnapshot>;
-    /** The application settings as they stand for this request. */
-    applicationSettings(request: FastifyRequest): Promise<ApplicationSettings>;
+    /** The feature flags as they stand for the current request. */
+    featureSnapshot(): Promise<FeatureGateSnapshot>;
+    /** The application settings as they stand for the current request. */
+    applicationSettings(): Promise<ApplicationSettings>;
   }
 }
 
@@ -30,18 +28,11 @@ const TTL_MS = 60_000;
 export const instanceState = fp(
   async (app) => {
     const { prisma } = app.database;
+    // The request's context is where the feed keeps its answer on freshness (see
+    // ChangeFeed.fresh): no cache read takes the request or that answer as a parameter.
+    await app.register(fastifyRequestContext);
     const feed = await startChangeFeed(app.database, app.log);
     app.addHook("onClose", () => feed.close());
-
-    const freshness = new WeakMap<FastifyRequest, Promise<boolean>>();
-    const cachesFresh = (request: FastifyRequest) => {
-      let fresh = freshness.get(request);
-      if (fresh === undefined) {
-        fresh = feed.fresh();
-        freshness.set(request, fresh);
-      }
-      return fresh;
-    };
 
     const features = createLoadingCache({
       feed,
@@ -61,13 +52,8 @@ export const instanceState = fp(
     feed.on("application_settings", () => settings.clear());
 
     app.decorate("changeFeed", feed);
-    app.decorate("cachesFresh", cachesFresh);
-    app.decorate("featureSnapshot", async (request: FastifyRequest) =>
-      features.get("all", await cachesFresh(request)),
-    );
-    app.decorate("applicationSettings", async (request: FastifyRequest) =>
-      settings.get("all", await cachesFresh(request)),
-    );
+    app.decorate("featureSnapshot", () => features.get("all"));
+    app.decorate("applicationSettings", () => settings.get("all"));
   },
   { name: "instance-state", dependencies: ["instance-services"] },
 );
