@@ -31,7 +31,11 @@ export const codeSuggestionsTokensRoutes: FastifyPluginAsyncTypebox<
 > = async (app, { sign }) => {
   // The endpoint takes no body. Proxies send `Content-Type: application/json` with an empty
   // body, which the default parser would refuse: accept any body here, and ignore it.
-  const subjectOf = createSubjectCache(app.database.prisma, app.changeFeed);
+  const subjectOf = createSubjectCache(
+    app.database.prisma,
+    app.changeFeed,
+    app.metrics.cacheLookups("subjects"),
+  );
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(
@@ -48,9 +52,11 @@ export const codeSuggestionsTokensRoutes: FastifyPluginAsyncTypebox<
       schema: {
         summary: "Create a code-suggestions access token (JWT)",
         tags: ["code_suggestions"],
-        response: { 201: CodeSuggestionsToken, ...gitlabErrors(401, 403, 404) },
+        response: { 201: CodeSuggestionsToken, ...gitlabErrors(401, 403, 404, 429) },
       },
       preHandler: app.requireToken(CODE_SUGGESTIONS_SCOPES),
+      config: { rateLimit: app.tokenRateLimit },
+      onResponse: app.metrics.countTokenOutcome,
     },
     async (request, reply) => {
       const { user } = request.principal;
@@ -69,6 +75,7 @@ export const codeSuggestionsTokensRoutes: FastifyPluginAsyncTypebox<
           { userId: user.id, denial: decision.reason, detail: decision.detail },
           "token refused",
         );
+        request.tokenOutcome = decision.reason;
         return sendRefusal(reply, denialRefusal(decision));
       }
       const realm = proxied ? "self-managed" : "saas";
@@ -77,6 +84,7 @@ export const codeSuggestionsTokensRoutes: FastifyPluginAsyncTypebox<
         thirdPartyAiFeaturesEnabled: thirdPartyAiFeaturesEnabled(subject.memberships),
       });
       request.logFields = { realm };
+      request.tokenOutcome = "issued";
       return reply.code(201).header("cache-control", "no-store").send(token);
     },
   );

@@ -8,6 +8,7 @@ import {
   gitlabErrors,
   sendRefusal,
   statusBody,
+  type TokenOutcome,
 } from "@token-broker/instance";
 import { decideSelfManagedTokenRequest, isProxiedRequest } from "@token-broker/policy";
 import { upstreamFailureStatus } from "../saas-proxy/upstream-errors.ts";
@@ -31,6 +32,12 @@ function header(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
+/** What SaaS's answer means for the token metrics (its refusal reasons stay on SaaS). */
+function relayedOutcome(statusCode: number): TokenOutcome {
+  if (statusCode >= 200 && statusCode < 300) return "issued";
+  return statusCode === 429 ? "rate_limited" : "upstream_error";
+}
+
 /**
  * `POST /api/v4/code_suggestions/tokens` on a self-managed instance: its own checks, then
  * the request streamed to SaaS with the service account's token (GitLab did this with
@@ -48,6 +55,7 @@ export const codeSuggestionsTokensRoutes: FastifyPluginAsyncTypebox<
     }
     return decrypted.token;
   };
+  const saasRequestDuration = app.metrics.saasRequestDuration();
   // SAAS_URL may carry a path (a relative URL root): requests go below it.
   const upstreamPath = `${saas.pathname.replace(/\/+$/, "")}${TOKENS_PATH}`;
   await app.register(replyFrom, {
@@ -72,9 +80,14 @@ export const codeSuggestionsTokensRoutes: FastifyPluginAsyncTypebox<
       schema: {
         summary: "Create a code-suggestions access token through SaaS",
         tags: ["code_suggestions"],
-        response: { 201: CodeSuggestionsToken, ...gitlabErrors(400, 401, 403, 404, 502, 504) },
+        response: {
+          201: CodeSuggestionsToken,
+          ...gitlabErrors(400, 401, 403, 404, 429, 502, 504),
+        },
       },
       preHandler: app.requireToken(CODE_SUGGESTIONS_SCOPES),
+      config: { rateLimit: app.tokenRateLimit },
+      onResponse: app.metrics.countTokenOutcome,
     },
     async (request, reply) => {
       const [features, settings] = await Promise.all([
@@ -95,6 +108,7 @@ export const codeSuggestionsTokensRoutes: FastifyPluginAsyncTypebox<
           { denial: decision.reason, detail: decision.detail },
           "token request refused",
         );
+        request.tokenOutcome = decision.reason;
         return sendRefusal(reply, denialRefusal(decision));
       }
       // The decision required a stored token; this narrows its type.
@@ -105,6 +119,9 @@ export const codeSuggestionsTokensRoutes: FastifyPluginAsyncTypebox<
         hostName,
         requestId: request.id,
       };
+      const sentAt = performance.now();
+      const saasAnswered = (status: number | "error") =>
+        saasRequestDuration.observe({ status }, (performance.now() - sentAt) / 1000);
       return reply.from(upstreamPath, {
         method: "POST",
         // Never forward the client's query string: it may hold private_token.
@@ -114,6 +131,8 @@ export const codeSuggestionsTokensRoutes: FastifyPluginAsyncTypebox<
         onResponse: (_request, proxied, upstream) => {
           // reply-from hands over { statusCode, headers, stream } whatever its typing says.
           const { statusCode, headers } = upstream as unknown as UpstreamResponse;
+          saasAnswered(statusCode);
+          request.tokenOutcome = relayedOutcome(statusCode);
           request.logFields = {
             upstreamStatus: statusCode,
             saasRequestId: headers["x-request-id"],
@@ -122,6 +141,8 @@ export const codeSuggestionsTokensRoutes: FastifyPluginAsyncTypebox<
         },
         onError: (proxied, { error }) => {
           const status = upstreamFailureStatus(error);
+          saasAnswered("error");
+          request.tokenOutcome = "upstream_error";
           request.log.warn(
             { err: error },
             status === 504 ? "SaaS did not answer in time" : "SaaS is unreachable",

@@ -1,3 +1,4 @@
+import type { CacheLookupRecorder } from "../metrics/instance-metrics.ts";
 import type { ChangeFeed } from "./change-feed.ts";
 
 export interface LoadingCache<K, V> {
@@ -17,6 +18,8 @@ export interface LoadingCacheOptions<K, V> {
   readonly ttlMs: number;
   /** Values worth keeping (e.g. not an unknown token). */
   readonly keep?: (value: V) => boolean;
+  /** Told whether each lookup was answered from memory (the cache metrics). */
+  readonly onLookup?: CacheLookupRecorder;
 }
 
 interface Entry<V> {
@@ -32,15 +35,23 @@ interface Entry<V> {
 export function createLoadingCache<K, V>(options: LoadingCacheOptions<K, V>): LoadingCache<K, V> {
   const { feed, load, maxEntries, ttlMs } = options;
   const keep = options.keep ?? (() => true);
+  const onLookup = options.onLookup ?? (() => {});
   const entries = new Map<K, Entry<V>>();
   let pending = new Map<K, Promise<V>>();
   let pendingGeneration = feed.generation;
 
   const cache: LoadingCache<K, V> = {
     get(key, fresh) {
-      if (!fresh) return load(key);
+      if (!fresh) {
+        onLookup("miss");
+        return load(key);
+      }
       const entry = entries.get(key);
-      if (entry !== undefined && entry.expiresAt > Date.now()) return Promise.resolve(entry.value);
+      if (entry !== undefined && entry.expiresAt > Date.now()) {
+        onLookup("hit");
+        return Promise.resolve(entry.value);
+      }
+      onLookup("miss");
       if (pendingGeneration !== feed.generation) {
         // Loads under way may have read what a change has since replaced.
         pending = new Map();

@@ -8,12 +8,19 @@ export const BadRequestError = createError("BROKER_BAD_REQUEST", "%s", 400);
 export const ForbiddenError = createError("BROKER_FORBIDDEN", "403 Forbidden", 403);
 export const NotFoundError = createError("BROKER_NOT_FOUND", "404 %s Not Found", 404);
 export const ConflictError = createError("BROKER_CONFLICT", "%s", 409);
+/** GitLab's answer when a user (or an instance) goes over a rate limit. */
+export const TooManyRequestsError = createError(
+  "BROKER_TOO_MANY_REQUESTS",
+  "This endpoint has been requested too many times. Try again later.",
+  429,
+);
 
 const GITLAB_ERROR_CODES = new Set([
   "BROKER_BAD_REQUEST",
   "BROKER_FORBIDDEN",
   "BROKER_NOT_FOUND",
   "BROKER_CONFLICT",
+  "BROKER_TOO_MANY_REQUESTS",
 ]);
 
 export function isGitlabError(error: { code?: string }): boolean {

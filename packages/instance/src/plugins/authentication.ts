@@ -1,5 +1,6 @@
 import {
   type Authenticate,
+  type AuthFailureReason,
   createAuthenticator,
   createPrismaTokenStore,
   createTokenUsageRecorder,
@@ -24,6 +25,8 @@ declare module "fastify" {
   interface FastifyRequest {
     /** Set by `requireToken` on the requests it lets through. */
     principal: Principal;
+    /** Why `requireToken` refused the request (the token metrics count it). */
+    authFailure: AuthFailureReason | undefined;
   }
 }
 
@@ -38,7 +41,11 @@ export const authentication = fp<AuthenticationOptions>(
       prisma: database.prisma,
       onError: (error) => app.log.warn({ err: error }, "could not record a token's last use"),
     });
-    const tokens = createCachedTokenStore(createPrismaTokenStore(database.prisma), app.changeFeed);
+    const tokens = createCachedTokenStore(
+      createPrismaTokenStore(database.prisma),
+      app.changeFeed,
+      app.metrics.cacheLookups("tokens"),
+    );
     const authenticator = (fresh: boolean): Authenticate =>
       createAuthenticator({
         tokens: tokens(fresh),
@@ -50,6 +57,7 @@ export const authentication = fp<AuthenticationOptions>(
 
     app.decorate("digestToken", digestToken);
     app.decorateRequest("principal", null as unknown as Principal);
+    app.decorateRequest("authFailure", undefined);
     app.decorate("requireToken", (scopes: readonly Scope[]): preHandlerAsyncHookHandler => {
       return async function requireToken(request, reply) {
         const credential = extractCredential(request);
@@ -61,6 +69,7 @@ export const authentication = fp<AuthenticationOptions>(
         const result = await (fresh ? cached : uncached)(credential, scopes);
         if (!result.ok) {
           request.log.info({ authFailure: result.reason }, "authentication refused");
+          request.authFailure = result.reason;
           return sendRefusal(reply, authFailureRefusal(result));
         }
         request.principal = result.principal;
@@ -68,5 +77,5 @@ export const authentication = fp<AuthenticationOptions>(
     });
     app.addHook("onClose", () => usage.flush());
   },
-  { name: "authentication", dependencies: ["instance-state"] },
+  { name: "authentication", dependencies: ["instance-state", "metrics"] },
 );

@@ -48,6 +48,7 @@ export const instanceState = fp(
       load: () => loadFeatureSnapshot(prisma),
       maxEntries: 1,
       ttlMs: TTL_MS,
+      onLookup: app.metrics.cacheLookups("features"),
     });
     feed.on("features", () => features.clear());
     feed.on("feature_gates", () => features.clear());
@@ -57,6 +58,7 @@ export const instanceState = fp(
       load: () => readApplicationSettings(prisma),
       maxEntries: 1,
       ttlMs: TTL_MS,
+      onLookup: app.metrics.cacheLookups("application_settings"),
     });
     feed.on("application_settings", () => settings.clear());
 
@@ -69,5 +71,5 @@ export const instanceState = fp(
       settings.get("all", await cachesFresh(request)),
     );
   },
-  { name: "instance-state", dependencies: ["instance-services"] },
+  { name: "instance-state", dependencies: ["instance-services", "metrics"] },
 );
