@@ -1,7 +1,8 @@
 /**
  * `pnpm bench`: the token path against its physical limit, one RS256 signature.
  * Starts the services in production mode against PostgreSQL (throw-away databases on the
- * server of DATABASE_URL, default the local one), seeds realistic data, then measures side
+ * server of DATABASE_URL, default the local one; rate-limit counters in REDIS_URL, default the
+ * local one), seeds realistic data, then measures side
  * by side: R (signing), S (SaaS direct), M (through self-managed), S with 1,000 and with
  * 200,000 users, and each service's resident memory. Prints a table, writes a JSON file, and
  * fails if any measured request got a non-2xx answer.
@@ -35,6 +36,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const KEY_BASE = "bench-key-base-0123456789abcdefghijklmnop";
 
 const adminUrl = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const prefix = `bench_${randomBytes(3).toString("hex")}`;
 const databaseUrl = (name: string) => {
   const url = new URL(adminUrl);
@@ -97,7 +99,16 @@ try {
   await mkdir(logDir, { recursive: true });
   const saasRootToken = `glpat-${randomBytes(15).toString("base64url")}`;
   const selfManagedRootToken = `glpat-${randomBytes(15).toString("base64url")}`;
-  const common = { DB_KEY_BASE: KEY_BASE };
+  // Rate limits on, counted in Redis as replicas count them, and high enough that the load
+  // (thousands of requests per user and minute) measures their cost, not their refusals.
+  // Metrics are on by default.
+  const common = {
+    DB_KEY_BASE: KEY_BASE,
+    REDIS_URL: redisUrl,
+    REDIS_KEY_PREFIX: `${prefix}:`,
+    TOKENS_RATE_LIMIT_PER_USER: "10000000",
+    TOKENS_RATE_LIMIT_PER_INSTANCE: "10000000",
+  };
   const saasSmall = await startBenchService({
     root,
     service: "saas",

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { freePort } from "@token-broker/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { sample, scrape } from "./support/metrics.ts";
 import { verifyCodeSuggestionsToken } from "./support/verify-token.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -52,7 +53,11 @@ async function runCurl(command: string) {
     method: "POST",
     headers: { authorization: `Bearer ${token}` },
   });
-  return { status: response.status, body: (await response.json()) as { access_token: string } };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: (await response.json()) as { access_token: string },
+  };
 }
 
 /** The scopes of the printed token, as editor extensions check them. */
@@ -87,8 +92,15 @@ it("pnpm dev brings both instances up, sets up the demo and prints a curl that w
         `^curl --request POST "http://localhost:${env.SELF_MANAGED_PORT}/api/v4/code_suggestions/tokens"`,
       ),
     );
-    const { status, body } = await runCurl(command);
+    const { status, headers, body } = await runCurl(command);
     expect(status).toBe(201);
+    // Rate limits at their defaults, metrics on, on both instances: two tokens went through
+    // each, the start's own check and the curl.
+    expect(headers.get("ratelimit-limit")).toBe("60");
+    for (const port of [env.SAAS_PORT, env.SELF_MANAGED_PORT]) {
+      const { text } = await scrape(`http://127.0.0.1:${port}`);
+      expect(sample(text, "code_suggestions_tokens_total", { outcome: "issued" })).toBe(2);
+    }
     const { payload } = await verifyCodeSuggestionsToken(
       body.access_token,
       `http://localhost:${env.SAAS_PORT}`,

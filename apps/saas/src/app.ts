@@ -23,6 +23,7 @@ export const saasApp: FastifyPluginAsync<AppOptions<SaasConfig>> = async (app, o
     { kid: keyRing.signing.kid, published: keyRing.published.length },
     "signing keys loaded",
   );
+  app.metrics.signingKey(keyRing.signing.kid);
 
   await app.register(oidcDiscoveryRoutes, {
     issuer: config.externalUrl,

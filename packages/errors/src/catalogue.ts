@@ -92,6 +92,13 @@ export const ERROR_CATALOGUE = {
     body: () => ({ message: "Proxying is only supported to a SaaS instance" }),
   },
 
+  // Operations (operations.md §4): over the token endpoint's rate limit. Retry-After and
+  // RateLimit-* are set by the limiter.
+  too_many_requests: {
+    status: 429,
+    body: () => ({ message: "This endpoint has been requested too many times. Try again later." }),
+  },
+
   // Administration (instance-api.md): the message is GitLab's, e.g. "Email has already been taken".
   invalid: ownMessage(400),
   /** `detail`: what was not found, e.g. "User Not Found". */

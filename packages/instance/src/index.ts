@@ -12,6 +12,7 @@ export { resolveKeyBase } from "./config/key-base.ts";
 export { CodeSuggestionsToken, gitlabErrors } from "./http/schemas.ts";
 export { instance } from "./instance.ts";
 export { createLogger } from "./logger.ts";
+export type { CacheLookupRecorder, TokenOutcome } from "./metrics/instance-metrics.ts";
 export { runningRevision } from "./revision.ts";
 export { type AppOptions, runService } from "./run-service.ts";
 export { serverOptions } from "./server-options.ts";

@@ -8,6 +8,8 @@ import { authentication } from "./plugins/authentication.ts";
 import { type InstanceServicesOptions, instanceServices } from "./plugins/instance-services.ts";
 import { instanceState } from "./plugins/instance-state.ts";
 import { jsonContentType } from "./plugins/json-content-type.ts";
+import { metrics } from "./plugins/metrics.ts";
+import { tokenRateLimits } from "./plugins/rate-limit.ts";
 import { requestIdHeader } from "./plugins/request-id.ts";
 import { requestLog } from "./plugins/request-log.ts";
 import { healthRoutes } from "./routes/health.ts";
@@ -16,7 +18,7 @@ export type InstanceOptions = InstanceServicesOptions;
 
 /**
  * What every instance is made of, SaaS or self-managed: GitLab's error bodies, request ids,
- * token authentication, the root bootstrap and the health endpoints. The administration API
+ * metrics, token authentication and rate limits, the root bootstrap and the health endpoints. The administration API
  * (`@token-broker/admin-api`) and each service's own routes are registered by the apps.
  */
 const instancePlugin: FastifyPluginAsync<InstanceOptions> = async (app, options) => {
@@ -32,9 +34,11 @@ const instancePlugin: FastifyPluginAsync<InstanceOptions> = async (app, options)
     title: config.service === "saas" ? "SaaS instance" : "Self-managed instance",
     externalUrl: config.externalUrl,
   });
+  await app.register(metrics, { allowedIps: config.operations.metricsAllowedIps });
   await app.register(instanceServices, options);
   await app.register(instanceState);
   await app.register(authentication, { database, digestToken });
+  await app.register(tokenRateLimits, { service: config.service, operations: config.operations });
 
   await ensureApplicationSettings(database.prisma);
   await ensureRootUser(database.prisma);

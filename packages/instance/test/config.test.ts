@@ -20,6 +20,11 @@ describe("instance configuration", () => {
       initialRootToken: undefined,
       dbKeyBase: undefined,
       logLevel: "info",
+      operations: {
+        rateLimits: { perUser: 60, perInstance: 6000 },
+        redis: undefined,
+        metricsAllowedIps: ["127.0.0.0/8", "::1/128"],
+      },
     });
     expect(readInstanceConfig("self-managed", {}, root)).toMatchObject({
       port: 3000,

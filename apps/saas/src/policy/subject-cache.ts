@@ -1,5 +1,5 @@
 import type { PrismaClient } from "@token-broker/db";
-import type { ChangeFeed } from "@token-broker/instance";
+import type { CacheLookupRecorder, ChangeFeed } from "@token-broker/instance";
 import { createLoadingCache } from "@token-broker/instance";
 import type { CodeSuggestionsSubject } from "@token-broker/policy";
 import { loadCodeSuggestionsSubject } from "./code-suggestions-subject.ts";
@@ -14,12 +14,17 @@ const TTL_MS = 2 * 60 * 60 * 1000;
  * Each user's preference and root groups, kept until the user, one of their memberships or
  * any group changes (a group's settings decide for all its members and subgroups' members).
  */
-export function createSubjectCache(prisma: PrismaClient, feed: ChangeFeed) {
+export function createSubjectCache(
+  prisma: PrismaClient,
+  feed: ChangeFeed,
+  onLookup?: CacheLookupRecorder,
+) {
   const cache = createLoadingCache<number, CodeSuggestionsSubject>({
     feed,
     load: (userId) => loadCodeSuggestionsSubject(prisma, userId),
     maxEntries: MAX_USERS,
     ttlMs: TTL_MS,
+    onLookup,
   });
   feed.on("users", (id) => cache.delete(Number(id)));
   feed.on("group_members", (userId) => cache.delete(Number(userId)));

@@ -27,7 +27,11 @@ export const codeSuggestionsTokensRoutes: FastifyPluginAsyncTypebox<
 > = async (app, { sign }) => {
   // The endpoint takes no body. Proxies send `Content-Type: application/json` with an empty
   // body, which the default parser would refuse: accept any body here, and ignore it.
-  const subjectOf = createSubjectCache(app.database.prisma, app.changeFeed);
+  const subjectOf = createSubjectCache(
+    app.database.prisma,
+    app.changeFeed,
+    app.metrics.cacheLookups("subjects"),
+  );
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(
@@ -44,9 +48,10 @@ export const codeSuggestionsTokensRoutes: FastifyPluginAsyncTypebox<
       schema: {
         summary: "Create a code-suggestions access token (JWT)",
         tags: ["code_suggestions"],
-        response: { 201: CodeSuggestionsToken, ...gitlabErrors(401, 403, 404) },
+        response: { 201: CodeSuggestionsToken, ...gitlabErrors(401, 403, 404, 429) },
       },
-      config: { scopes: CODE_SUGGESTIONS_SCOPES },
+      config: { scopes: CODE_SUGGESTIONS_SCOPES, rateLimit: app.tokenRateLimit },
+      onResponse: app.metrics.countTokenOutcome,
     },
     async (request, reply) => {
       const { user } = request.principal;
@@ -56,13 +61,17 @@ export const codeSuggestionsTokensRoutes: FastifyPluginAsyncTypebox<
       });
       const [features, subject] = await Promise.all([app.featureSnapshot(), subjectOf(user.id)]);
       const decision = decideSaasTokenRequest({ userId: user.id, subject, proxied, features });
-      if (!decision.allowed) throw new BrokerError(decision.reason, decision.detail);
+      if (!decision.allowed) {
+        request.tokenOutcome = decision.reason;
+        throw new BrokerError(decision.reason, decision.detail);
+      }
       const realm = proxied ? "self-managed" : "saas";
       const token = await sign({
         realm,
         thirdPartyAiFeaturesEnabled: thirdPartyAiFeaturesEnabled(subject.memberships),
       });
       request.logFields = { realm };
+      request.tokenOutcome = "issued";
       return reply.code(201).header("cache-control", "no-store").send(token);
     },
   );

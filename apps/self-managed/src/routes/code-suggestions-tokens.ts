@@ -3,7 +3,7 @@ import replyFrom from "@fastify/reply-from";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { CODE_SUGGESTIONS_SCOPES } from "@token-broker/auth";
 import { BrokerError } from "@token-broker/errors";
-import { CodeSuggestionsToken, gitlabErrors } from "@token-broker/instance";
+import { CodeSuggestionsToken, gitlabErrors, type TokenOutcome } from "@token-broker/instance";
 import { decideSelfManagedTokenRequest, isProxiedRequest } from "@token-broker/policy";
 import { upstreamFailure } from "../saas-proxy/upstream-errors.ts";
 import { relayedResponseHeaders, upstreamHeaders } from "../saas-proxy/upstream-request.ts";
@@ -26,6 +26,12 @@ function header(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
+/** What SaaS's answer means for the token metrics (its refusal reasons stay on SaaS). */
+function relayedOutcome(statusCode: number): TokenOutcome {
+  if (statusCode >= 200 && statusCode < 300) return "issued";
+  return statusCode === 429 ? "rate_limited" : "upstream_error";
+}
+
 /**
  * `POST /api/v4/code_suggestions/tokens` on a self-managed instance: its own checks, then
  * the request streamed to SaaS with the service account's token (GitLab did this with
@@ -43,6 +49,7 @@ export const codeSuggestionsTokensRoutes: FastifyPluginAsyncTypebox<
     }
     return decrypted.token;
   };
+  const saasRequestDuration = app.metrics.saasRequestDuration();
   // SAAS_URL may carry a path (a relative URL root): requests go below it.
   const upstreamPath = `${saas.pathname.replace(/\/+$/, "")}${TOKENS_PATH}`;
   await app.register(replyFrom, {
@@ -67,9 +74,13 @@ export const codeSuggestionsTokensRoutes: FastifyPluginAsyncTypebox<
       schema: {
         summary: "Create a code-suggestions access token through SaaS",
         tags: ["code_suggestions"],
-        response: { 201: CodeSuggestionsToken, ...gitlabErrors(400, 401, 403, 404, 502, 504) },
+        response: {
+          201: CodeSuggestionsToken,
+          ...gitlabErrors(400, 401, 403, 404, 429, 502, 504),
+        },
       },
-      config: { scopes: CODE_SUGGESTIONS_SCOPES },
+      config: { scopes: CODE_SUGGESTIONS_SCOPES, rateLimit: app.tokenRateLimit },
+      onResponse: app.metrics.countTokenOutcome,
     },
     async (request, reply) => {
       const [features, settings] = await Promise.all([
@@ -85,7 +96,10 @@ export const codeSuggestionsTokensRoutes: FastifyPluginAsyncTypebox<
           realm: header(request.headers["x-gitlab-realm"]),
         }),
       });
-      if (!decision.allowed) throw new BrokerError(decision.reason, decision.detail);
+      if (!decision.allowed) {
+        request.tokenOutcome = decision.reason;
+        throw new BrokerError(decision.reason, decision.detail);
+      }
       // The decision required a stored token; this narrows its type.
       const encryptedToken = settings.encryptedAiAccessToken ?? "";
       const identity = {
@@ -94,6 +108,9 @@ export const codeSuggestionsTokensRoutes: FastifyPluginAsyncTypebox<
         hostName,
         requestId: request.id,
       };
+      const sentAt = performance.now();
+      const saasAnswered = (status: number | "error") =>
+        saasRequestDuration.observe({ status }, (performance.now() - sentAt) / 1000);
       return reply.from(upstreamPath, {
         method: "POST",
         // Never forward the client's query string: it may hold private_token.
@@ -103,6 +120,8 @@ export const codeSuggestionsTokensRoutes: FastifyPluginAsyncTypebox<
         onResponse: (_request, proxied, upstream) => {
           // reply-from hands over { statusCode, headers, stream } whatever its typing says.
           const { statusCode, headers } = upstream as unknown as UpstreamResponse;
+          saasAnswered(statusCode);
+          request.tokenOutcome = relayedOutcome(statusCode);
           request.logFields = {
             upstreamStatus: statusCode,
             saasRequestId: headers["x-request-id"],
@@ -110,7 +129,11 @@ export const codeSuggestionsTokensRoutes: FastifyPluginAsyncTypebox<
           proxied.send(upstream.stream);
         },
         // The error handler answers it from the catalogue, and logs it.
-        onError: (proxied, { error }) => proxied.send(upstreamFailure(error)),
+        onError: (proxied, { error }) => {
+          saasAnswered("error");
+          request.tokenOutcome = "upstream_error";
+          proxied.send(upstreamFailure(error));
+        },
       });
     },
   );

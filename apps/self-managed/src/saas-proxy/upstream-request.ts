@@ -38,13 +38,28 @@ export function upstreamHeaders(
   return headers;
 }
 
-const RELAYED_RESPONSE_HEADERS = ["content-type", "cache-control", "content-length"] as const;
+const RELAYED_RESPONSE_HEADERS = [
+  "content-type",
+  "cache-control",
+  "content-length",
+  "retry-after",
+] as const;
+const RATE_LIMIT_HEADERS = ["ratelimit-limit", "ratelimit-remaining", "ratelimit-reset"] as const;
 
-/** What is relayed of SaaS's response headers: its content type and caching, nothing else. */
+/**
+ * What is relayed of SaaS's response headers: its content type, caching and when to retry,
+ * nothing else. SaaS's RateLimit headers describe the instance's quota: they replace this
+ * instance's own (the user's) only when SaaS refused, to explain its Retry-After.
+ */
 export function relayedResponseHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  const names: readonly string[] =
+    headers["retry-after"] === undefined
+      ? RELAYED_RESPONSE_HEADERS
+      : [...RELAYED_RESPONSE_HEADERS, ...RATE_LIMIT_HEADERS];
   const relayed: IncomingHttpHeaders = {};
-  for (const name of RELAYED_RESPONSE_HEADERS) {
-    if (headers[name] !== undefined) relayed[name] = headers[name];
+  for (const name of names) {
+    const value = headers[name];
+    if (value !== undefined) relayed[name] = value;
   }
   return relayed;
 }

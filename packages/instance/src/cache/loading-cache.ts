@@ -1,4 +1,5 @@
 import { LRUCache } from "lru-cache";
+import type { CacheLookupRecorder } from "../metrics/instance-metrics.ts";
 import type { ChangeFeed } from "./change-feed.ts";
 
 export interface LoadingCache<K, V> {
@@ -18,6 +19,8 @@ export interface LoadingCacheOptions<K, V> {
   readonly ttlMs: number;
   /** Values worth keeping (e.g. not an unknown token). */
   readonly keep?: (value: V) => boolean;
+  /** Told whether each lookup was answered from memory (the cache metrics). */
+  readonly onLookup?: CacheLookupRecorder;
 }
 
 /**
@@ -30,6 +33,7 @@ export function createLoadingCache<K extends {}, V>(
 ): LoadingCache<K, V> {
   const { feed, load, maxEntries, ttlMs } = options;
   const keep = options.keep ?? (() => true);
+  const onLookup = options.onLookup ?? (() => {});
   // Boxed: the library cannot store null, and an unknown token may be a value worth keeping.
   const entries = new LRUCache<K, { readonly value: V }>({ max: maxEntries, ttl: ttlMs });
   // Not the library's fetch(): it shares a load under way with every later caller and keeps
@@ -39,9 +43,16 @@ export function createLoadingCache<K extends {}, V>(
 
   const cache: LoadingCache<K, V> = {
     async get(key) {
-      if (!(await feed.fresh())) return load(key);
+      if (!(await feed.fresh())) {
+        onLookup("miss");
+        return load(key);
+      }
       const entry = entries.get(key);
-      if (entry !== undefined) return entry.value;
+      if (entry !== undefined) {
+        onLookup("hit");
+        return entry.value;
+      }
+      onLookup("miss");
       if (pendingGeneration !== feed.generation) {
         // Loads under way may have read what a change has since replaced.
         pending = new Map();

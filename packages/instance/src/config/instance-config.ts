@@ -9,6 +9,7 @@ import {
   oneOf,
   optional,
 } from "./environment.ts";
+import { type OperationsConfig, readOperationsConfig } from "./operations-config.ts";
 
 export type ServiceName = "saas" | "self-managed";
 
@@ -32,6 +33,7 @@ export interface InstanceConfig {
   /** DB_KEY_BASE as given; resolved (or generated for the embedded database) at start. */
   readonly dbKeyBase: string | undefined;
   readonly logLevel: LogLevel;
+  readonly operations: OperationsConfig;
 }
 
 export function readInstanceConfig(
@@ -53,6 +55,7 @@ export function readInstanceConfig(
     initialRootToken: initialRootToken(env),
     dbKeyBase: optional(env, "DB_KEY_BASE"),
     logLevel: oneOf(env, "LOG_LEVEL", LOG_LEVELS, "info"),
+    operations: readOperationsConfig(env),
   };
 }
 

@@ -32,6 +32,8 @@ declare module "fastify" {
   interface FastifyRequest {
     /** Set on the requests a protected route lets through. */
     principal: Principal;
+    /** Why authentication refused the request (the token metrics count it). */
+    authFailure: AuthFailureReason | undefined;
   }
 }
 
@@ -74,14 +76,21 @@ export const authentication = fp<AuthenticationOptions>(
     // Only a well-formed token reaches the token store, so only it pays for the caches'
     // freshness round trip (see ChangeFeed.fresh).
     const authenticate = createAuthenticator({
-      tokens: createCachedTokenStore(createPrismaTokenStore(database.prisma), app.changeFeed),
+      tokens: createCachedTokenStore(
+        createPrismaTokenStore(database.prisma),
+        app.changeFeed,
+        app.metrics.cacheLookups("tokens"),
+      ),
       digest: digestToken,
       onAuthenticated: (token, now) => usage.record(token, now),
     });
 
     const requirePrincipal = async (request: FastifyRequest, scopes: readonly Scope[]) => {
       const result = await authenticate(extractCredential(request), scopes);
-      if (!result.ok) throw authFailure(result);
+      if (!result.ok) {
+        request.authFailure = result.reason;
+        throw authFailure(result);
+      }
       request.principal = result.principal;
     };
 
@@ -102,8 +111,9 @@ export const authentication = fp<AuthenticationOptions>(
 
     app.decorate("digestToken", digestToken);
     app.decorateRequest("principal", null as unknown as Principal);
+    app.decorateRequest("authFailure", undefined);
     app.addHook("onRoute", protect);
     app.addHook("onClose", () => usage.flush());
   },
-  { name: "authentication", dependencies: ["instance-state"] },
+  { name: "authentication", dependencies: ["instance-state", "metrics"] },
 );

@@ -39,6 +39,7 @@ export const instanceState = fp(
       load: () => loadFeatureSnapshot(prisma),
       maxEntries: 1,
       ttlMs: TTL_MS,
+      onLookup: app.metrics.cacheLookups("features"),
     });
     feed.on("features", () => features.clear());
     feed.on("feature_gates", () => features.clear());
@@ -48,6 +49,7 @@ export const instanceState = fp(
       load: () => readApplicationSettings(prisma),
       maxEntries: 1,
       ttlMs: TTL_MS,
+      onLookup: app.metrics.cacheLookups("application_settings"),
     });
     feed.on("application_settings", () => settings.clear());
 
@@ -55,5 +57,5 @@ export const instanceState = fp(
     app.decorate("featureSnapshot", () => features.get("all"));
     app.decorate("applicationSettings", () => settings.get("all"));
   },
-  { name: "instance-state", dependencies: ["instance-services"] },
+  { name: "instance-state", dependencies: ["instance-services", "metrics"] },
 );
