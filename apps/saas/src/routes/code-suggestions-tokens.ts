@@ -72,10 +72,13 @@ export const codeSuggestionsTokensRoutes: FastifyPluginAsyncTypebox<
         return sendRefusal(reply, denialRefusal(decision));
       }
       const realm = proxied ? "self-managed" : "saas";
-      const token = await sign({
-        realm,
-        thirdPartyAiFeaturesEnabled: thirdPartyAiFeaturesEnabled(subject.memberships),
-      });
+      const token = await sign(
+        {
+          realm,
+          thirdPartyAiFeaturesEnabled: thirdPartyAiFeaturesEnabled(subject.memberships),
+        },
+        fresh,
+      );
       request.logFields = { realm };
       return reply.code(201).header("cache-control", "no-store").send(token);
     },
