@@ -27,6 +27,7 @@ export const saasApp: FastifyPluginAsync<AppOptions<SaasConfig>> = async (app, o
     secretBox: app.secretBox,
     feed: app.changeFeed,
     log: app.log,
+    exclusive: config.database.kind === "embedded",
     configuredPem: config.jwtSigningKey,
   });
   const { signing, published } = keyRing.current();

@@ -23,6 +23,7 @@ it("serves keys from memory while fresh, and reads the database when it cannot t
       secretBox: createSecretBox(TEST_KEY_BASE),
       feed: silentFeed,
       log: pino({ level: "silent" }),
+      exclusive: false,
       configuredPem: undefined,
     });
     const oldKid = ring.current().signing.kid;

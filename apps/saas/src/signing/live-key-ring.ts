@@ -28,6 +28,11 @@ export interface LiveKeyRingOptions {
   readonly secretBox: SecretBox;
   readonly feed: ChangeFeed;
   readonly log: FastifyBaseLogger;
+  /**
+   * The database is this process's alone (embedded: its data directory is locked), so no
+   * console changes the keys while it runs, and memory is always current.
+   */
+  readonly exclusive: boolean;
   /** JWT_SIGNING_KEY (PKCS#8 PEM): signs instead of the active stored key, which stays published. */
   readonly configuredPem: string | undefined;
 }
@@ -44,7 +49,7 @@ function fingerprintOf(rows: readonly StoredKeyRow[]): string {
  * key states (one query) and imports keys only when they changed.
  */
 export async function startKeyRing(options: LiveKeyRingOptions): Promise<LiveKeyRing> {
-  const { prisma, secretBox, feed, log, configuredPem } = options;
+  const { prisma, secretBox, feed, log, configuredPem, exclusive } = options;
   if (configuredPem === undefined) await ensureActiveKey(prisma, secretBox);
   const configured: ConfiguredKey | undefined =
     configuredPem === undefined ? undefined : await importSigningKey(configuredPem);
@@ -103,7 +108,7 @@ export async function startKeyRing(options: LiveKeyRingOptions): Promise<LiveKey
     current: () => applied.ring,
     async get(fresh) {
       await reloading;
-      if (fresh && failedRead <= applied.read) return applied.ring;
+      if ((fresh || exclusive) && failedRead <= applied.read) return applied.ring;
       return refresh();
     },
   };
