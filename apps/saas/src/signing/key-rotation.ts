@@ -1,8 +1,7 @@
-import type { PrismaClient } from "@token-broker/db";
+import type { Prisma, PrismaClient } from "@token-broker/db";
 import type { SecretBox } from "@token-broker/secrets";
 import { formatDuration } from "./duration.ts";
-import { generatePkcs8Pem, importSigningKey } from "./key-ring.ts";
-import { KEY_CHANGE_LOCK } from "./stored-keys.ts";
+import { KEY_CHANGE_LOCK, storeNewKey } from "./stored-keys.ts";
 import { TOKEN_LIFETIME_SECONDS } from "./token-signer.ts";
 
 /** A step of the rotation that is refused; the message says why and what to do. */
@@ -38,14 +37,8 @@ export async function listKeys(prisma: PrismaClient): Promise<ListedKey[]> {
 }
 
 /** A new RSA key, stored encrypted and published from now on, not signing. Returns its kid. */
-export async function createKey(prisma: PrismaClient, secretBox: SecretBox): Promise<string> {
-  const pem = await generatePkcs8Pem();
-  const { jwk } = await importSigningKey(pem);
-  await prisma.applicationSetting.upsert({ where: { id: 1 }, create: { id: 1 }, update: {} });
-  await prisma.signingKey.create({
-    data: { kid: jwk.kid, encryptedPrivateKey: secretBox.encrypt(pem), state: "published" },
-  });
-  return jwk.kid;
+export function createKey(prisma: PrismaClient, secretBox: SecretBox): Promise<string> {
+  return storeNewKey(prisma, secretBox, "published");
 }
 
 interface Options {
@@ -54,15 +47,17 @@ interface Options {
 }
 
 /** Changes to the key set run one at a time, so that at most one key is ever active. */
-function underLock<T>(prisma: PrismaClient, change: (tx: Transaction) => Promise<T>): Promise<T> {
+function underLock<T>(
+  prisma: PrismaClient,
+  change: (tx: Prisma.TransactionClient) => Promise<T>,
+): Promise<T> {
   return prisma.$transaction(async (tx) => {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(${KEY_CHANGE_LOCK})`;
     return change(tx);
   });
 }
-type Transaction = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
 
-async function findKey(tx: Transaction, kid: string) {
+async function findKey(tx: Prisma.TransactionClient, kid: string) {
   const key = await tx.signingKey.findUnique({ where: { kid } });
   if (key === null) throw new KeyRotationRefusal(`no signing key has the kid ${kid}`);
   return key;

@@ -1,4 +1,4 @@
-import type { PrismaClient } from "@token-broker/db";
+import type { Prisma, PrismaClient } from "@token-broker/db";
 import type { SecretBox } from "@token-broker/secrets";
 import {
   generatePkcs8Pem,
@@ -35,21 +35,31 @@ export async function ensureActiveKey(prisma: PrismaClient, secretBox: SecretBox
   await prisma.$transaction(async (tx) => {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(${KEY_CHANGE_LOCK})`;
     if ((await tx.signingKey.count({ where: { state: "active" } })) > 0) return;
-    const pem = await generatePkcs8Pem();
-    const { jwk } = await importSigningKey(pem);
-    const now = new Date();
-    await tx.applicationSetting.upsert({ where: { id: 1 }, create: { id: 1 }, update: {} });
-    await tx.signingKey.create({
-      data: {
-        kid: jwk.kid,
-        encryptedPrivateKey: secretBox.encrypt(pem),
-        state: "active",
-        createdAt: now,
-        publishedAt: now,
-        activatedAt: now,
-      },
-    });
+    await storeNewKey(tx, secretBox, "active");
   });
+}
+
+/** Generates an RSA key and stores it encrypted, published from now on. Returns its kid. */
+export async function storeNewKey(
+  db: Prisma.TransactionClient,
+  secretBox: SecretBox,
+  state: "active" | "published",
+): Promise<string> {
+  const pem = await generatePkcs8Pem();
+  const { jwk } = await importSigningKey(pem);
+  const now = new Date();
+  await db.applicationSetting.upsert({ where: { id: 1 }, create: { id: 1 }, update: {} });
+  await db.signingKey.create({
+    data: {
+      kid: jwk.kid,
+      encryptedPrivateKey: secretBox.encrypt(pem),
+      state,
+      createdAt: now,
+      publishedAt: now,
+      activatedAt: state === "active" ? now : null,
+    },
+  });
+  return jwk.kid;
 }
 
 /** One query; newest first, as the JWKS lists them. */
