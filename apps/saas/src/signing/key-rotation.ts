@@ -43,7 +43,6 @@ export function createKey(prisma: PrismaClient, secretBox: SecretBox): Promise<s
 
 interface Options {
   readonly force: boolean;
-  readonly now?: Date;
 }
 
 /** Changes to the key set run one at a time, so that at most one key is ever active. */
@@ -73,7 +72,7 @@ export async function activateKey(
   kid: string,
   options: Options & { readonly leadSeconds: number },
 ): Promise<ChangeOutcome> {
-  const now = options.now ?? new Date();
+  const now = new Date();
   return underLock(prisma, async (tx) => {
     const key = await findKey(tx, kid);
     if (key.state === "active") return "unchanged";
@@ -110,7 +109,7 @@ export async function retireKey(
   kid: string,
   options: Options,
 ): Promise<ChangeOutcome> {
-  const now = options.now ?? new Date();
+  const now = new Date();
   return underLock(prisma, async (tx) => {
     const key = await findKey(tx, kid);
     if (key.state === "retired") return "unchanged";
