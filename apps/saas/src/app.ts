@@ -4,8 +4,15 @@ import type { FastifyPluginAsync } from "fastify";
 import type { SaasConfig } from "./config.ts";
 import { codeSuggestionsTokensRoutes } from "./routes/code-suggestions-tokens.ts";
 import { oidcDiscoveryRoutes } from "./routes/oidc-discovery.ts";
-import { loadKeyRing } from "./signing/stored-keys.ts";
+import { type LiveKeyRing, startKeyRing } from "./signing/live-key-ring.ts";
 import { createTokenSigner } from "./signing/token-signer.ts";
+
+declare module "fastify" {
+  interface FastifyInstance {
+    /** The signing keys as this replica has them, e.g. `keyRing.current().signing.kid`. */
+    keyRing: LiveKeyRing;
+  }
+}
 
 /** The SaaS instance as a plugin: the process entry point and the tests register the same app. */
 export const saasApp: FastifyPluginAsync<AppOptions<SaasConfig>> = async (app, options) => {
@@ -13,23 +20,26 @@ export const saasApp: FastifyPluginAsync<AppOptions<SaasConfig>> = async (app, o
   await app.register(instance, options);
   await app.register(administrationApi, { prefix: "/api/v4" });
 
-  // Keys are read, decrypted and imported once, here; the request path only signs.
-  const keyRing = await loadKeyRing({
+  // Keys are read, decrypted and imported here and again when they change (the console
+  // rotates them); the request path only signs.
+  const keyRing = await startKeyRing({
     prisma: app.database.prisma,
     secretBox: app.secretBox,
+    feed: app.changeFeed,
+    log: app.log,
+    exclusive: config.database.kind === "embedded",
     configuredPem: config.jwtSigningKey,
+    onSigningKey: (kid) => app.metrics.signingKey(kid),
   });
+  const { signing, published } = keyRing.current();
   app.log.info(
-    { kid: keyRing.signing.kid, published: keyRing.published.length },
+    { kid: signing.kid, published: published.map((key) => key.kid) },
     "signing keys loaded",
   );
-  app.metrics.signingKey(keyRing.signing.kid);
+  app.decorate("keyRing", keyRing);
 
-  await app.register(oidcDiscoveryRoutes, {
-    issuer: config.externalUrl,
-    published: keyRing.published,
-  });
+  await app.register(oidcDiscoveryRoutes, { issuer: config.externalUrl, keys: keyRing });
   await app.register(codeSuggestionsTokensRoutes, {
-    sign: createTokenSigner({ key: keyRing.signing, issuer: config.externalUrl }),
+    sign: createTokenSigner({ keys: keyRing, issuer: config.externalUrl }),
   });
 };

@@ -7,17 +7,39 @@ import {
   optional,
   readInstanceConfig,
 } from "@token-broker/instance";
+import { parseDuration } from "./signing/duration.ts";
 import { parseRsaPrivateKey } from "./signing/rsa-private-key.ts";
 
 export interface SaasConfig extends InstanceConfig {
   /** PKCS#8 PEM of the key to sign with; when unset a key is generated and kept encrypted. */
   readonly jwtSigningKey: string | undefined;
+  /** How long a new key must be published before `signing-keys activate` accepts it. */
+  readonly signingKeyPublishLeadSeconds: number;
 }
+
+/** GitLab's AI gateway caches the key set for a day. */
+const DEFAULT_PUBLISH_LEAD = "24h";
 
 const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 
 export function readSaasConfig(env: Environment): SaasConfig {
-  return { ...readInstanceConfig("saas", env, repositoryRoot), jwtSigningKey: signingKey(env) };
+  return {
+    ...readInstanceConfig("saas", env, repositoryRoot),
+    jwtSigningKey: signingKey(env),
+    signingKeyPublishLeadSeconds: publishLead(env),
+  };
+}
+
+function publishLead(env: Environment): number {
+  const raw = optional(env, "SIGNING_KEY_PUBLISH_LEAD") ?? DEFAULT_PUBLISH_LEAD;
+  const seconds = parseDuration(raw);
+  if (seconds === undefined) {
+    throw new ConfigurationError(
+      "SIGNING_KEY_PUBLISH_LEAD",
+      `must be a duration such as 24h, 90m, 30s or 1d, or a number of seconds (got "${raw}")`,
+    );
+  }
+  return seconds;
 }
 
 function signingKey(env: Environment): string | undefined {

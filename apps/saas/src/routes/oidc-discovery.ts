@@ -1,17 +1,20 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
-import type { PublicJwk } from "../signing/key-ring.ts";
+import type { LiveKeyRing } from "../signing/live-key-ring.ts";
 
 export interface OidcDiscoveryOptions {
   readonly issuer: string;
-  readonly published: readonly PublicJwk[];
+  readonly keys: LiveKeyRing;
 }
 
+/** The discovery document names where the keys are; it changes only with EXTERNAL_URL. */
+const DISCOVERY_CACHE_CONTROL = "public, max-age=300";
 /**
- * Verifiers cache the keys; a new key must be published longer than this before it signs.
- * Five minutes keeps rotation quick without a fetch per verification.
+ * Verifiers cache the key set (GitLab's AI gateway for a day, whatever this says), so keys
+ * are published a day before they sign and kept after they stop (see `signing-keys`). An
+ * hour spares verifiers that honour it a fetch per token, and stays well within that lead.
  */
-const CACHE_CONTROL = "public, max-age=300";
+const KEYS_CACHE_CONTROL = "public, max-age=3600";
 
 const Jwk = Type.Object({
   kid: Type.String(),
@@ -25,10 +28,9 @@ const Jwk = Type.Object({
 /** Where verifiers (the AI gateway) find the keys that sign code-suggestions tokens. */
 export const oidcDiscoveryRoutes: FastifyPluginAsyncTypebox<OidcDiscoveryOptions> = async (
   app,
-  { issuer, published },
+  { issuer, keys },
 ) => {
   const discovery = { issuer, jwks_uri: `${issuer}/oauth/discovery/keys` };
-  const jwks = { keys: [...published] };
 
   app.get(
     "/.well-known/openid-configuration",
@@ -39,7 +41,8 @@ export const oidcDiscoveryRoutes: FastifyPluginAsyncTypebox<OidcDiscoveryOptions
         response: { 200: Type.Object({ issuer: Type.String(), jwks_uri: Type.String() }) },
       },
     },
-    async (_request, reply) => reply.header("cache-control", CACHE_CONTROL).send(discovery),
+    async (_request, reply) =>
+      reply.header("cache-control", DISCOVERY_CACHE_CONTROL).send(discovery),
   );
 
   app.get(
@@ -52,6 +55,10 @@ export const oidcDiscoveryRoutes: FastifyPluginAsyncTypebox<OidcDiscoveryOptions
         response: { 200: Type.Object({ keys: Type.Array(Jwk) }) },
       },
     },
-    async (_request, reply) => reply.header("cache-control", CACHE_CONTROL).send(jwks),
+    async (_request, reply) => {
+      // The set as it stands after every key change committed before this request.
+      const { published } = await keys.get();
+      return reply.header("cache-control", KEYS_CACHE_CONTROL).send({ keys: [...published] });
+    },
   );
 };

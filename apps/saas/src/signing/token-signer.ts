@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { SignJWT } from "jose";
-import { ALGORITHM, type SigningKey } from "./key-ring.ts";
+import { ALGORITHM } from "./key-ring.ts";
+import type { LiveKeyRing } from "./live-key-ring.ts";
 
 export const AUDIENCE = "gitlab-code-suggestions";
 export const TOKEN_LIFETIME_SECONDS = 3600;
@@ -22,29 +23,32 @@ export interface SignedToken {
 
 export type SignToken = (grant: TokenGrant) => Promise<SignedToken>;
 
-/** Signs code-suggestions JWTs: RS256, a `kid` header, and exactly the contract's claims. */
+/**
+ * Signs code-suggestions JWTs with the ring's signing key: RS256, a `kid` header, and
+ * exactly the contract's claims.
+ */
 export function createTokenSigner(options: {
-  key: SigningKey;
+  keys: LiveKeyRing;
   issuer: string;
   now?: () => number;
 }): SignToken {
-  const { key, issuer } = options;
+  const { keys, issuer } = options;
   const now = options.now ?? Date.now;
-  const header = { alg: ALGORITHM, typ: "JWT", kid: key.kid };
   return async (grant) => {
+    const { signing } = await keys.get();
     const issuedAt = Math.floor(now() / 1000);
     const accessToken = await new SignJWT({
       gitlab_realm: grant.realm,
       third_party_ai_features_enabled: grant.thirdPartyAiFeaturesEnabled,
     })
-      .setProtectedHeader(header)
+      .setProtectedHeader({ alg: ALGORITHM, typ: "JWT", kid: signing.kid })
       .setJti(randomUUID())
       .setAudience(AUDIENCE)
       .setIssuer(issuer)
       .setIssuedAt(issuedAt)
       .setNotBefore(issuedAt - NOT_BEFORE_LEEWAY_SECONDS)
       .setExpirationTime(issuedAt + TOKEN_LIFETIME_SECONDS)
-      .sign(key.privateKey);
+      .sign(signing.privateKey);
     return { access_token: accessToken, expires_in: TOKEN_LIFETIME_SECONDS, created_at: issuedAt };
   };
 }
