@@ -14,6 +14,11 @@ export function serverOptions(logger: Logger) {
     // Longer than the usual load balancer idle timeout (60 s), so the proxy closes first.
     keepAliveTimeout: 72_000,
     requestTimeout: 30_000,
+    // At close, requests arriving on a connection that was busy are served (answered with
+    // `Connection: close`) rather than refused with 503, an answer a load balancer relays
+    // instead of retrying; idle connections are closed, which it retries elsewhere.
+    return503OnClosing: false,
+    forceCloseConnections: "idle" as const,
     // GitLab accepts `scopes[]=api` form fields; keep the array even with one value.
     ajv: { customOptions: { coerceTypes: "array" as const } },
   };
