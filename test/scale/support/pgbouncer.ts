@@ -7,11 +7,18 @@ import { freePort } from "@token-broker/testing";
 import pg from "pg";
 import { waitForOutput } from "./process-output.ts";
 
+export interface PoolStats {
+  /** Connections of the replicas to PgBouncer, and of PgBouncer to PostgreSQL. */
+  readonly clientConnections: number;
+  readonly serverConnections: number;
+  readonly transactions: number;
+}
+
 export interface PgBouncer {
   /** The same database reached through PgBouncer, with the password PgBouncer asks for. */
   pooled(directUrl: string): string;
   /** PgBouncer's SHOW POOLS / SHOW STATS, per database. */
-  pools(): Promise<Map<string, { serverConnections: number; transactions: number }>>;
+  pools(): Promise<Map<string, PoolStats>>;
   stop(): Promise<void>;
 }
 
@@ -67,13 +74,14 @@ export async function startPgBouncer(serverUrl: string): Promise<PgBouncer> {
       try {
         const pools = (await admin.query("SHOW POOLS")).rows;
         const stats = (await admin.query("SHOW STATS")).rows;
-        const result = new Map<string, { serverConnections: number; transactions: number }>();
+        const result = new Map<string, PoolStats>();
         for (const row of stats) {
           const pool = pools.find((candidate) => candidate.database === row.database);
+          const sum = (...columns: string[]) =>
+            columns.reduce((total, column) => total + Number(pool?.[column] ?? 0), 0);
           result.set(row.database, {
-            serverConnections: pool
-              ? Number(pool.sv_active) + Number(pool.sv_idle) + Number(pool.sv_used)
-              : 0,
+            clientConnections: sum("cl_active", "cl_waiting"),
+            serverConnections: sum("sv_active", "sv_idle", "sv_used"),
             transactions: Number(row.total_xact_count),
           });
         }
