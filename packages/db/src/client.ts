@@ -72,7 +72,8 @@ function openPostgres(
   const direct = location.directUrl ?? location.url;
   // Through a pooler in transaction mode each query may run on another server session, so
   // nothing here relies on one: the adapter's statements are unnamed (no statement name
-  // generator given), and transactions hold their session until they end.
+  // generator given; PgBouncer before 1.21 has no named ones), and a transaction, with its
+  // transaction-scoped advisory locks (signing-key generation), keeps its session to the end.
   const pool = new pg.Pool({
     connectionString: location.url,
     max: options.maxConnections ?? DEFAULT_POOL_SIZE,
