@@ -1,5 +1,5 @@
 import { createTestDatabase, spawnService } from "@token-broker/testing";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 
 describe("the SaaS process", () => {
   it.each([
@@ -25,8 +25,9 @@ describe("the SaaS process", () => {
     },
   );
 
-  it("applies migrations, serves, and stops cleanly on SIGTERM", async () => {
+  it("applies migrations, serves, and at SIGTERM fails readiness while still serving, then exits 0", async () => {
     const { url: databaseUrl, drop } = await createTestDatabase({ migrated: false });
+    // The default drain (5 s with PostgreSQL) leaves time to look at the draining process.
     const service = spawnService("saas", {
       PORT: "0",
       DATABASE_URL: databaseUrl,
@@ -39,6 +40,17 @@ describe("the SaaS process", () => {
       expect(readiness.status).toBe(200);
 
       service.child.kill("SIGTERM");
+      await vi.waitFor(() => expect(service.output()).toContain("draining: readiness fails"));
+      const draining = await fetch(`${base}/-/readiness`);
+      expect(draining.status).toBe(503);
+      expect(await draining.json()).toEqual({
+        status: "failed",
+        shutdown_check: [{ status: "failed", message: "shutting down" }],
+      });
+      const served = await fetch(`${base}/oauth/discovery/keys`);
+      expect(served.status).toBe(200);
+      expect(served.headers.get("connection")).toBe("close");
+
       expect(await service.exited()).toEqual({ code: 0, signal: null });
       expect(service.output()).toContain("stopping: finishing requests under way");
     } finally {

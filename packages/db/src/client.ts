@@ -11,7 +11,16 @@ import { postgresMigrationTarget } from "./migrations/postgres-target.ts";
 import type { MigrationTarget } from "./migrations/schema-engine.ts";
 
 export type DatabaseLocation =
-  | { readonly kind: "postgres"; readonly url: string }
+  | {
+      readonly kind: "postgres";
+      /** Where queries go: PostgreSQL, or a pooler in front of it (transaction mode). */
+      readonly url: string;
+      /**
+       * PostgreSQL itself, for what needs a session of its own: migrations (their advisory
+       * lock) and LISTEN. Unset: `url` is PostgreSQL itself and serves both.
+       */
+      readonly directUrl?: string;
+    }
   | { readonly kind: "embedded"; readonly dataDir: string };
 
 export interface Database {
@@ -30,6 +39,9 @@ export interface Database {
   listenToChanges?(handlers: NotificationHandlers): Promise<Subscription>;
 }
 
+/** Connections per process for queries when the caller does not say (DATABASE_POOL_SIZE). */
+export const DEFAULT_POOL_SIZE = 10;
+
 export interface OpenDatabaseOptions {
   /** Upper bound on the PostgreSQL pool (per process). */
   readonly maxConnections?: number;
@@ -37,10 +49,13 @@ export interface OpenDatabaseOptions {
 
 /** PostgreSQL when DATABASE_URL is set, otherwise the embedded database under DATA_DIR. */
 export function databaseLocation(
-  databaseUrl: string | undefined,
+  urls: { readonly url: string | undefined; readonly directUrl?: string | undefined },
   dataDir: string,
 ): DatabaseLocation {
-  return databaseUrl ? { kind: "postgres", url: databaseUrl } : { kind: "embedded", dataDir };
+  if (!urls.url) return { kind: "embedded", dataDir };
+  return urls.directUrl
+    ? { kind: "postgres", url: urls.url, directUrl: urls.directUrl }
+    : { kind: "postgres", url: urls.url };
 }
 
 export async function openDatabase(
@@ -54,9 +69,14 @@ function openPostgres(
   location: DatabaseLocation & { kind: "postgres" },
   options: OpenDatabaseOptions,
 ): Database {
+  const direct = location.directUrl ?? location.url;
+  // Through a pooler in transaction mode each query may run on another server session, so
+  // nothing here relies on one: the adapter's statements are unnamed (no statement name
+  // generator given; PgBouncer before 1.21 has no named ones), and a transaction, with its
+  // transaction-scoped advisory locks (signing-key generation), keeps its session to the end.
   const pool = new pg.Pool({
     connectionString: location.url,
-    max: options.maxConnections ?? 10,
+    max: options.maxConnections ?? DEFAULT_POOL_SIZE,
     // Fail a request instead of waiting forever when the server is unreachable.
     connectionTimeoutMillis: 5_000,
   });
@@ -73,8 +93,8 @@ function openPostgres(
       await prisma.$disconnect();
       await pool.end();
     },
-    migrationTarget: () => postgresMigrationTarget(location.url),
-    listenToChanges: (handlers) => listenOnPostgres(location.url, handlers),
+    migrationTarget: () => postgresMigrationTarget(direct),
+    listenToChanges: (handlers) => listenOnPostgres(direct, handlers),
   };
 }
 

@@ -6,6 +6,7 @@ export {
 export {
   type Database,
   type DatabaseLocation,
+  DEFAULT_POOL_SIZE,
   databaseLocation,
   type OpenDatabaseOptions,
   openDatabase,

@@ -46,7 +46,7 @@ const instancePlugin: FastifyPluginAsync<InstanceOptions> = async (app, options)
     await ensureInitialRootToken(database.prisma, digestToken, config.initialRootToken);
   }
 
-  await app.register(healthRoutes(database));
+  await app.register(healthRoutes(database, options.draining));
 };
 
 export const instance = fp(instancePlugin, { name: "instance" });

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from "node:timers/promises";
 import { type Database, openDatabase } from "@token-broker/db";
 import {
   applyMigrations,
@@ -10,6 +11,7 @@ import type { Logger } from "pino";
 import { ConfigurationError, type Environment } from "./config/environment.ts";
 import type { InstanceConfig } from "./config/instance-config.ts";
 import { resolveKeyBase } from "./config/key-base.ts";
+import { closeConnectionsWhileDraining } from "./drain.ts";
 import { createLogger } from "./logger.ts";
 import { serverOptions } from "./server-options.ts";
 
@@ -17,6 +19,8 @@ export interface AppOptions<C extends InstanceConfig> {
   readonly config: C;
   readonly database: Database;
   readonly keyBase: string;
+  /** Aborted when the process starts draining at a stop signal (readiness then fails). */
+  readonly draining?: AbortSignal;
 }
 
 export interface ServiceDefinition<C extends InstanceConfig> {
@@ -24,12 +28,14 @@ export interface ServiceDefinition<C extends InstanceConfig> {
   readonly app: FastifyPluginAsync<AppOptions<C>>;
 }
 
-/** Grace period for requests under way when a stop signal arrives. */
+/** Grace period for requests under way once the server stops accepting. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
 /**
  * The process entry point of a service: validate configuration, apply pending migrations,
- * serve, and on SIGTERM/SIGINT stop accepting, let requests under way finish, then close.
+ * serve, and on SIGTERM/SIGINT drain: readiness fails for SHUTDOWN_DRAIN_DELAY_MS while
+ * requests are still served (so that load balancers take the replica out first), then stop
+ * accepting, let requests under way finish, close idle connections and exit.
  * With --migrate-only: apply pending migrations and exit.
  */
 export async function runService<C extends InstanceConfig>(
@@ -74,9 +80,12 @@ async function serve<C extends InstanceConfig>(
     embedded: config.database.kind === "embedded",
     dataDir: config.dataDir,
   });
-  const database = await openDatabase(config.database);
+  const database = await openDatabase(config.database, {
+    maxConnections: config.databasePoolSize,
+  });
   const app = Fastify(serverOptions(logger));
   app.addHook("onClose", () => database.close());
+  const draining = new AbortController();
   try {
     // PostgreSQL: from a short-lived process, so that the schema engine's memory does not stay
     // with the server. The embedded database admits one process: migrate it here.
@@ -85,7 +94,8 @@ async function serve<C extends InstanceConfig>(
         ? await migrateInChildProcess()
         : await applyMigrations(database);
     if (applied.length > 0) logger.info({ migrations: applied }, "applied pending migrations");
-    await app.register(definition.app, { config, database, keyBase });
+    await app.register(closeConnectionsWhileDraining, { draining: draining.signal });
+    await app.register(definition.app, { config, database, keyBase, draining: draining.signal });
   } catch (error) {
     await app.close();
     throw error;
@@ -93,9 +103,16 @@ async function serve<C extends InstanceConfig>(
 
   process.off("SIGTERM", stopBeforeServing);
   process.off("SIGINT", stopBeforeServing);
-  closeWithGrace({ delay: SHUTDOWN_GRACE_MS, logger }, async ({ signal, err }) => {
-    if (err) logger.error({ err }, "stopping after an unexpected error");
-    else logger.info({ signal }, "stopping: finishing requests under way");
+  const drainDelayMs = config.shutdownDrainDelayMs;
+  closeWithGrace({ delay: drainDelayMs + SHUTDOWN_GRACE_MS, logger }, async ({ signal, err }) => {
+    draining.abort();
+    if (err) {
+      logger.error({ err }, "stopping after an unexpected error");
+    } else {
+      logger.info({ signal, drainDelayMs }, "draining: readiness fails, requests still served");
+      await delay(drainDelayMs);
+      logger.info("stopping: finishing requests under way");
+    }
     await app.close();
   });
 

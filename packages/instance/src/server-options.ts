@@ -16,6 +16,11 @@ export function serverOptions(logger: Logger) {
     requestTimeout: 30_000,
     // The contract's limit for any body (token-api.md, instance-api.md): larger ones get 413.
     bodyLimit: 64 * 1024,
+    // At close, requests arriving on a connection that was busy are served (answered with
+    // `Connection: close`) rather than refused with 503, an answer a load balancer relays
+    // instead of retrying; idle connections are closed, which it retries elsewhere.
+    return503OnClosing: false,
+    forceCloseConnections: "idle" as const,
     // GitLab accepts `scopes[]=api` form fields; keep the array even with one value.
     ajv: { customOptions: { coerceTypes: "array" as const } },
     // GitLab's router treats `//api/v4/user` and `/api/v4/features//<name>` as if each run of

@@ -15,6 +15,7 @@ describe("instance configuration", () => {
       port: 3001,
       host: "127.0.0.1",
       database: { kind: "embedded", dataDir: "/srv/broker/.data/saas" },
+      databasePoolSize: 10,
       dataDir: "/srv/broker/.data/saas",
       externalUrl: "http://localhost:3001",
       initialRootToken: undefined,
@@ -25,6 +26,7 @@ describe("instance configuration", () => {
         redis: undefined,
         metricsAllowedIps: ["127.0.0.0/8", "::1/128"],
       },
+      shutdownDrainDelayMs: 0,
     });
     expect(readInstanceConfig("self-managed", {}, root)).toMatchObject({
       port: 3000,
@@ -39,7 +41,10 @@ describe("instance configuration", () => {
       {
         PORT: "8080",
         HOST: "0.0.0.0",
-        DATABASE_URL: "postgres://broker@db:5432/saas",
+        DATABASE_URL: "postgres://broker@pgbouncer:6432/saas",
+        DATABASE_DIRECT_URL: "postgres://broker@db:5432/saas",
+        DATABASE_POOL_SIZE: "25",
+        SHUTDOWN_DRAIN_DELAY_MS: "1500",
         DATA_DIR: "/var/lib/broker",
         EXTERNAL_URL: "https://saas.example.com/",
         INITIAL_ROOT_TOKEN: "glpat-abcdefghij0123456789",
@@ -51,11 +56,26 @@ describe("instance configuration", () => {
     expect(config).toMatchObject({
       port: 8080,
       host: "0.0.0.0",
-      database: { kind: "postgres", url: "postgres://broker@db:5432/saas" },
+      database: {
+        kind: "postgres",
+        url: "postgres://broker@pgbouncer:6432/saas",
+        directUrl: "postgres://broker@db:5432/saas",
+      },
+      databasePoolSize: 25,
       dataDir: "/var/lib/broker",
       externalUrl: "https://saas.example.com",
       initialRootToken: "glpat-abcdefghij0123456789",
       logLevel: "debug",
+      shutdownDrainDelayMs: 1500,
+    });
+  });
+
+  it("with PostgreSQL, fails readiness for 5 s at SIGTERM before it stops accepting", () => {
+    expect(
+      readInstanceConfig("saas", { DATABASE_URL: "postgres://broker@db:5432/saas" }, root),
+    ).toMatchObject({
+      database: { kind: "postgres", url: "postgres://broker@db:5432/saas" },
+      shutdownDrainDelayMs: 5000,
     });
   });
 
@@ -65,6 +85,14 @@ describe("instance configuration", () => {
     { env: { EXTERNAL_URL: "localhost:3001" }, variable: "EXTERNAL_URL" },
     { env: { EXTERNAL_URL: "ftp://example.com" }, variable: "EXTERNAL_URL" },
     { env: { DATABASE_URL: "mysql://db/saas" }, variable: "DATABASE_URL" },
+    {
+      env: { DATABASE_URL: "postgres://db/saas", DATABASE_DIRECT_URL: "db:5432" },
+      variable: "DATABASE_DIRECT_URL",
+    },
+    { env: { DATABASE_DIRECT_URL: "postgres://db/saas" }, variable: "DATABASE_DIRECT_URL" },
+    { env: { DATABASE_POOL_SIZE: "0" }, variable: "DATABASE_POOL_SIZE" },
+    { env: { DATABASE_POOL_SIZE: "ten" }, variable: "DATABASE_POOL_SIZE" },
+    { env: { SHUTDOWN_DRAIN_DELAY_MS: "-1" }, variable: "SHUTDOWN_DRAIN_DELAY_MS" },
     { env: { INITIAL_ROOT_TOKEN: "root-password" }, variable: "INITIAL_ROOT_TOKEN" },
     { env: { LOG_LEVEL: "verbose" }, variable: "LOG_LEVEL" },
   ])("refuses $variable=$env with a message naming it", ({ env, variable }) => {
@@ -73,10 +101,13 @@ describe("instance configuration", () => {
     expect(read).toThrow(new RegExp(`^Invalid configuration: ${variable} `));
   });
 
-  it("never repeats a DATABASE_URL (it may hold a password)", () => {
-    expect(() =>
-      readInstanceConfig("saas", { DATABASE_URL: "mysql://u:hunter2@db/x" }, root),
-    ).toThrow(expect.objectContaining({ message: expect.not.stringContaining("hunter2") }));
+  it.each([
+    { DATABASE_URL: "mysql://u:hunter2@db/x" },
+    { DATABASE_URL: "postgres://db/x", DATABASE_DIRECT_URL: "mysql://u:hunter2@db/x" },
+  ])("never repeats a database URL (it may hold a password)", (env) => {
+    expect(() => readInstanceConfig("saas", env, root)).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining("hunter2") }),
+    );
   });
 });
 

@@ -1,6 +1,7 @@
 /**
- * `pnpm db:migrate`: applies pending migrations to PostgreSQL (DATABASE_URL) or, when it is
- * unset, to the embedded database in DATA_DIR (by default both services' data directories).
+ * `pnpm db:migrate`: applies pending migrations to PostgreSQL (DATABASE_DIRECT_URL when set,
+ * as the migration lock needs a session of its own, else DATABASE_URL) or, when neither is
+ * set, to the embedded database in DATA_DIR (by default both services' data directories).
  */
 import path from "node:path";
 import { type DatabaseLocation, openDatabase } from "../client.ts";
@@ -8,7 +9,7 @@ import { applyMigrations } from "../migrations/apply.ts";
 import { PRISMA_DIR } from "../migrations/migration-folder.ts";
 
 function targets(env: NodeJS.ProcessEnv): DatabaseLocation[] {
-  const url = env.DATABASE_URL?.trim();
+  const url = env.DATABASE_DIRECT_URL?.trim() || env.DATABASE_URL?.trim();
   if (url) return [{ kind: "postgres", url }];
   const dataDir = env.DATA_DIR?.trim();
   if (dataDir) return [{ kind: "embedded", dataDir: path.resolve(dataDir) }];

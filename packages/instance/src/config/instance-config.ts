@@ -1,6 +1,6 @@
 import path from "node:path";
 import { isWellFormedToken } from "@token-broker/auth";
-import { type DatabaseLocation, databaseLocation } from "@token-broker/db";
+import { type DatabaseLocation, DEFAULT_POOL_SIZE, databaseLocation } from "@token-broker/db";
 import {
   ConfigurationError,
   type Environment,
@@ -27,6 +27,8 @@ export interface InstanceConfig {
   readonly port: number;
   readonly host: string;
   readonly database: DatabaseLocation;
+  /** Connections each process keeps for queries (DATABASE_POOL_SIZE). */
+  readonly databasePoolSize: number;
   readonly dataDir: string;
   readonly externalUrl: string;
   readonly initialRootToken: string | undefined;
@@ -34,7 +36,16 @@ export interface InstanceConfig {
   readonly dbKeyBase: string | undefined;
   readonly logLevel: LogLevel;
   readonly operations: OperationsConfig;
+  /** How long readiness fails before the server stops accepting, at SIGTERM. */
+  readonly shutdownDrainDelayMs: number;
 }
+
+/**
+ * A load balancer checking readiness every second marks a replica down within a few
+ * checks; PostgreSQL deployments are the ones behind one. The embedded database is one
+ * development process: it stops at once.
+ */
+const DEFAULT_DRAIN_DELAY_MS = { postgres: 5_000, embedded: 0 } as const;
 
 export function readInstanceConfig(
   service: ServiceName,
@@ -45,25 +56,42 @@ export function readInstanceConfig(
   const dataDir = path.resolve(
     optional(env, "DATA_DIR") ?? path.join(repositoryRoot, ".data", service),
   );
+  const database = databaseLocation(databaseUrls(env), dataDir);
   return {
     service,
     port,
     host: optional(env, "HOST") ?? "127.0.0.1",
-    database: databaseLocation(postgresUrl(env), dataDir),
+    database,
+    databasePoolSize: integer(env, "DATABASE_POOL_SIZE", DEFAULT_POOL_SIZE, { min: 1, max: 1000 }),
     dataDir,
     externalUrl: httpUrl(env, "EXTERNAL_URL", `http://localhost:${port}`),
     initialRootToken: initialRootToken(env),
     dbKeyBase: optional(env, "DB_KEY_BASE"),
     logLevel: oneOf(env, "LOG_LEVEL", LOG_LEVELS, "info"),
     operations: readOperationsConfig(env),
+    shutdownDrainDelayMs: integer(
+      env,
+      "SHUTDOWN_DRAIN_DELAY_MS",
+      DEFAULT_DRAIN_DELAY_MS[database.kind],
+      { min: 0, max: 600_000 },
+    ),
   };
 }
 
-function postgresUrl(env: Environment): string | undefined {
-  const url = optional(env, "DATABASE_URL");
+function databaseUrls(env: Environment) {
+  const url = postgresUrl(env, "DATABASE_URL");
+  const directUrl = postgresUrl(env, "DATABASE_DIRECT_URL");
+  if (directUrl !== undefined && url === undefined) {
+    throw new ConfigurationError("DATABASE_DIRECT_URL", "is set but DATABASE_URL is not");
+  }
+  return { url, directUrl };
+}
+
+function postgresUrl(env: Environment, name: string): string | undefined {
+  const url = optional(env, name);
   if (url !== undefined && !/^postgres(ql)?:\/\//.test(url)) {
     // The value may hold a password: never repeat it.
-    throw new ConfigurationError("DATABASE_URL", "must be a postgres:// or postgresql:// URL");
+    throw new ConfigurationError(name, "must be a postgres:// or postgresql:// URL");
   }
   return url;
 }

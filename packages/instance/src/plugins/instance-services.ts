@@ -16,6 +16,8 @@ export interface InstanceServicesOptions {
   readonly config: InstanceConfig;
   readonly database: Database;
   readonly keyBase: string;
+  /** Aborted when the process starts draining at a stop signal (readiness then fails). */
+  readonly draining?: AbortSignal;
 }
 
 /** The instance's configuration, database and secret box, shared by every plugin after it. */

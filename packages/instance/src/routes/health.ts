@@ -11,8 +11,11 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** GitLab's health endpoints: liveness (the process), readiness (its database), health. */
-export function healthRoutes(database: Database): FastifyPluginAsync {
+/**
+ * GitLab's health endpoints: liveness (the process), readiness (its database, and not
+ * draining: once `draining` is aborted load balancers must stop sending requests), health.
+ */
+export function healthRoutes(database: Database, draining?: AbortSignal): FastifyPluginAsync {
   return async (app) => {
     // Probes call these every few seconds: log only their problems.
     const quiet = { logLevel: "warn" as const };
@@ -20,6 +23,12 @@ export function healthRoutes(database: Database): FastifyPluginAsync {
     app.get("/-/liveness", quiet, async () => ({ status: "ok" }));
 
     app.get("/-/readiness", quiet, async (request, reply) => {
+      if (draining?.aborted) {
+        return reply.code(503).send({
+          status: "failed",
+          shutdown_check: [{ status: "failed", message: "shutting down" }],
+        });
+      }
       try {
         await withTimeout(database.ping(), READINESS_TIMEOUT_MS);
         return { status: "ok", db_check: [{ status: "ok" }] };
