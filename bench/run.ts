@@ -14,8 +14,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { openDatabase } from "@token-broker/db";
 import { applyMigrations } from "@token-broker/db/migrations";
+import { setUpFlow } from "@token-broker/service-runner/setup";
 import pg from "pg";
-import { setUpDemo } from "../scripts/dev/demo-setup.ts";
 import { type LoadResult, measureTokenRequests, median } from "./load.ts";
 import { waitForQuietCpu } from "./quiet-cpu.ts";
 import { seedUsers } from "./seed.ts";
@@ -99,7 +99,6 @@ try {
   const selfManagedRootToken = `glpat-${randomBytes(15).toString("base64url")}`;
   const common = { DB_KEY_BASE: KEY_BASE };
   const saasSmall = await startBenchService({
-    root,
     service: "saas",
     name: "saas-1k",
     port: 4101,
@@ -113,7 +112,6 @@ try {
   });
   services.push(saasSmall);
   const saasLarge = await startBenchService({
-    root,
     service: "saas",
     name: `saas-${LARGE / 1000}k`,
     port: 4102,
@@ -122,7 +120,6 @@ try {
   });
   services.push(saasLarge);
   const selfManaged = await startBenchService({
-    root,
     service: "self-managed",
     name: "self-managed",
     port: 4100,
@@ -135,10 +132,11 @@ try {
     },
   });
   services.push(selfManaged);
-  await setUpDemo({
+  await setUpFlow({
     saasUrl: saasSmall.url,
     selfManagedUrl: selfManaged.url,
-    secrets: { saasRootToken, selfManagedRootToken },
+    saasRootToken,
+    selfManagedRootToken,
   });
 
   const load = async (url: string, tokens: readonly string[], durationSeconds = DURATION_S) => {
