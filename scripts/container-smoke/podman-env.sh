@@ -11,11 +11,14 @@ ensure_debian_packages() {
   local binary package
   # netavark and aardvark-dns arrive only as Recommends of Podman's common files; without
   # them Podman falls back to CNI networks in which containers cannot resolve each other.
+  # netavark runs iptables (only a Suggests) for every network: without it no container
+  # on a compose network starts ("netavark: No such file or directory").
   for pair in podman:podman buildah:buildah runc:runc fuse-overlayfs:fuse-overlayfs \
     slirp4netns:slirp4netns newuidmap:uidmap debootstrap:debootstrap \
     podman-compose:podman-compose docker-compose:docker-compose curl:curl \
     pg_isready:postgresql-client psql:postgresql-client \
-    /usr/lib/podman/netavark:netavark /usr/lib/podman/aardvark-dns:aardvark-dns; do
+    /usr/lib/podman/netavark:netavark /usr/lib/podman/aardvark-dns:aardvark-dns \
+    /usr/sbin/iptables:iptables; do
     binary="${pair%%:*}"
     package="${pair#*:}"
     # type -P: a binary on PATH (or at that path). `command -v` would also accept the
