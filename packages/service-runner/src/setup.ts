@@ -5,16 +5,16 @@
  */
 import { GitbeakerRequestError, Gitlab } from "@gitbeaker/rest";
 
-export type GitlabApi = InstanceType<typeof Gitlab<false>>;
+type GitlabApi = InstanceType<typeof Gitlab<false>>;
 
-export const SERVICE_ACCOUNT = "code-suggestions-bot";
-export const DEVELOPER = "developer";
+const SERVICE_ACCOUNT = "code-suggestions-bot";
+const DEVELOPER = "developer";
 /** The SaaS flag that lets a service account ask for tokens on behalf of an instance. */
 const INSTANCE_ADMIN_FLAG = "code_suggestions_for_instance_admin_enabled";
 /** GitLab's Developer role. */
 const DEVELOPER_ACCESS = 30;
 
-export function gitlabApi(url: string, token: string): GitlabApi {
+function gitlabApi(url: string, token: string): GitlabApi {
   return new Gitlab({ host: url, token });
 }
 
@@ -24,7 +24,7 @@ export interface IssuedToken {
 }
 
 /** The user with this username, created (confirmed) when missing. */
-export async function ensureUser(api: GitlabApi, username: string, name: string) {
+async function ensureUser(api: GitlabApi, username: string, name: string) {
   const [existing] = await api.Users.all({ username });
   if (existing) return { id: existing.id, username };
   const created = await api.Users.create({
@@ -37,7 +37,7 @@ export async function ensureUser(api: GitlabApi, username: string, name: string)
 }
 
 /** `current` while it still authenticates, otherwise a new personal access token of the user. */
-export async function ensureToken(
+async function ensureToken(
   api: GitlabApi,
   url: string,
   userId: number,
@@ -59,7 +59,7 @@ export async function ensureToken(
 }
 
 /** Turns a feature flag on for one user (gitbeaker has no resource for instance features). */
-export async function enableFeatureForUser(api: GitlabApi, feature: string, username: string) {
+async function enableFeatureForUser(api: GitlabApi, feature: string, username: string) {
   await api.requester.post(`features/${feature}`, { body: { value: true, user: username } });
 }
 
@@ -68,7 +68,7 @@ function answered(error: unknown, status: number): boolean {
 }
 
 /** A top-level group with the user as a Developer (its settings then decide the user's claims). */
-export async function ensureGroupMember(
+async function ensureGroupMember(
   api: GitlabApi,
   group: { name: string; path: string },
   userId: number,
