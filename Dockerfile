@@ -51,7 +51,7 @@ RUN for service in saas self-managed; do \
       && cd "/out/$service" \
       && pnpm install --offline --frozen-lockfile --prod --no-optional --ignore-scripts \
            --filter "@token-broker/$service..." \
-      && rm -rf prisma.config.ts packages/testing \
+      && rm -rf prisma.config.ts packages/testing packages/service-runner \
       && find apps -mindepth 1 -maxdepth 1 ! -name "$service" -exec rm -rf {} + \
       && find node_modules/.pnpm -path '*/node_modules/@prisma/client/runtime/*' -type f \
            \( -name 'query_compiler_*' ! -name 'query_compiler_small_bg.postgresql.*' \

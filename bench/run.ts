@@ -15,8 +15,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { openDatabase } from "@token-broker/db";
 import { applyMigrations } from "@token-broker/db/migrations";
+import { setUpFlow } from "@token-broker/service-runner/setup";
 import pg from "pg";
-import { setUpDemo } from "../scripts/dev/demo-setup.ts";
 import { type LoadResult, measureTokenRequests, median } from "./load.ts";
 import { waitForQuietCpu } from "./quiet-cpu.ts";
 import { seedUsers } from "./seed.ts";
@@ -110,7 +110,6 @@ try {
     TOKENS_RATE_LIMIT_PER_INSTANCE: "10000000",
   };
   const saasSmall = await startBenchService({
-    root,
     service: "saas",
     name: "saas-1k",
     port: 4101,
@@ -124,7 +123,6 @@ try {
   });
   services.push(saasSmall);
   const saasLarge = await startBenchService({
-    root,
     service: "saas",
     name: `saas-${LARGE / 1000}k`,
     port: 4102,
@@ -133,7 +131,6 @@ try {
   });
   services.push(saasLarge);
   const selfManaged = await startBenchService({
-    root,
     service: "self-managed",
     name: "self-managed",
     port: 4100,
@@ -146,10 +143,11 @@ try {
     },
   });
   services.push(selfManaged);
-  await setUpDemo({
+  await setUpFlow({
     saasUrl: saasSmall.url,
     selfManagedUrl: selfManaged.url,
-    secrets: { saasRootToken, selfManagedRootToken },
+    saasRootToken,
+    selfManagedRootToken,
   });
 
   const load = async (url: string, tokens: readonly string[], durationSeconds = DURATION_S) => {

@@ -142,49 +142,12 @@ cleanup() {
 }
 
 # --------------------------------------------------------------------------------- flow --
-# GitLab's REST API with an admin (or user) token; prints the body, fails on an error status.
-api() { # method url token [json]
-  local method="$1" url="$2" token="$3" body="${4:-}"
-  local args=(-sS -m 30 -X "$method" -H "PRIVATE-TOKEN: $token" -w '\n%{http_code}')
-  [ -n "$body" ] && args+=(-H 'Content-Type: application/json' --data "$body")
-  local output code
-  output="$(curl "${args[@]}" "$url")"
-  code="${output##*$'\n'}"
-  output="${output%$'\n'*}"
-  case "$code" in
-  2??) printf '%s' "$output" ;;
-  *) fail "$method $url answered $code: $output" ;;
-  esac
-}
-
-# Sets the flow up through the administration API as an administrator would, then asks
-# self-managed for a token and verifies it with SaaS's published keys. Leaves the developer's
-# token in DEVELOPER_TOKEN.
+# Sets the flow up through the administration API with the project's one GitLab API client,
+# asks self-managed for a token and verifies it with SaaS's published keys (flow.ts). Leaves
+# the developer's token in DEVELOPER_TOKEN.
 run_flow() { # saas_url self_managed_url saas_root self_managed_root saas_external_url
-  local saas="$1" sm="$2" saas_root="$3" sm_root="$4" issuer="$5"
-  local bot_id service_token developer_id response code
-  bot_id="$(api POST "$saas/api/v4/users" "$saas_root" \
-    '{"username":"code-suggestions-bot","email":"bot@example.com","name":"Code Suggestions bot"}' |
-    json_field id)"
-  service_token="$(api POST "$saas/api/v4/users/$bot_id/personal_access_tokens" "$saas_root" \
-    '{"name":"self-managed instance","scopes":["ai_features"]}' | json_field token)"
-  api POST "$saas/api/v4/features/code_suggestions_for_instance_admin_enabled" "$saas_root" \
-    '{"value":true,"user":"code-suggestions-bot"}' >/dev/null
-  echo "SaaS: service account, its ai_features token, instance-admin flag on for it"
-  api PUT "$sm/api/v4/application/settings" "$sm_root" \
-    "{\"instance_level_code_suggestions_enabled\":true,\"ai_access_token\":\"$service_token\"}" >/dev/null
-  developer_id="$(api POST "$sm/api/v4/users" "$sm_root" \
-    '{"username":"developer","email":"developer@example.com","name":"Developer"}' | json_field id)"
-  DEVELOPER_TOKEN="$(api POST "$sm/api/v4/users/$developer_id/personal_access_tokens" "$sm_root" \
-    '{"name":"editor","scopes":["api"]}' | json_field token)"
-  echo "self-managed: code suggestions on, service token stored, developer with an api token"
-  response="$(curl -sS -m 30 -X POST -H "Authorization: Bearer $DEVELOPER_TOKEN" \
-    -w '\n%{http_code}' "$sm/api/v4/code_suggestions/tokens")"
-  code="${response##*$'\n'}"
-  response="${response%$'\n'*}"
-  [ "$code" = 201 ] || fail "POST $sm/api/v4/code_suggestions/tokens answered $code: $response"
-  echo "self-managed: POST /api/v4/code_suggestions/tokens → 201"
-  "$TSX" "$HERE/verify-token.ts" "$issuer" "$(printf '%s' "$response" | json_field access_token)"
+  DEVELOPER_TOKEN="$(SAAS_ROOT_TOKEN="$3" SELF_MANAGED_ROOT_TOKEN="$4" \
+    "$TSX" "$HERE/flow.ts" "$1" "$2" "$5")" || fail "the flow through $2"
 }
 
 # ================================================================================= main ==

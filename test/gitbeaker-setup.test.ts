@@ -1,6 +1,7 @@
 import { Gitlab } from "@gitbeaker/rest";
 import type { SaasConfig } from "@token-broker/saas/config";
 import type { SelfManagedConfig } from "@token-broker/self-managed/config";
+import { setUpFlow } from "@token-broker/service-runner/setup";
 import {
   fixedToken,
   type RunningService,
@@ -8,7 +9,6 @@ import {
   startSelfManaged,
 } from "@token-broker/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { apiClient } from "./support/api-client.ts";
 import { verifyCodeSuggestionsToken } from "./support/verify-token.ts";
 
 const SAAS_ROOT = fixedToken("GitbeakerSaasRoot");
@@ -30,46 +30,15 @@ describe("set up with @gitbeaker/rest, then a token through self-managed", () =>
       env: { INITIAL_ROOT_TOKEN: SELF_MANAGED_ROOT },
     });
 
-    // SaaS: a service account, its token, the instance-admin flag for it, and a group it belongs to.
-    const saasApi = new Gitlab({ host: saas.url, token: SAAS_ROOT });
-    const bot = await saasApi.Users.create({
-      username: "code-suggestions-bot",
-      email: "bot@example.com",
-      name: "Code Suggestions service account",
-      skipConfirmation: true,
+    // The one set-up of `pnpm dev`, the benchmark and the container smoke test, here with
+    // a group for the service account, whose settings then decide the token's claims.
+    const { developerToken } = await setUpFlow({
+      saasUrl: saas.url,
+      selfManagedUrl: selfManaged.url,
+      saasRootToken: SAAS_ROOT,
+      selfManagedRootToken: SELF_MANAGED_ROOT,
+      serviceAccountGroup: { name: "Customers", path: "customers" },
     });
-    const serviceToken = await saasApi.Users.createPersonalAccessToken(
-      bot.id,
-      "self-managed instance",
-      ["ai_features"],
-    );
-    const flag = await apiClient(saas.url, SAAS_ROOT)(
-      "POST",
-      "/features/code_suggestions_for_instance_admin_enabled",
-      {
-        form: { value: "true", user: bot.username },
-      },
-    );
-    expect(flag.status).toBe(201);
-    const group = await saasApi.Groups.create("Customers", "customers");
-    await saasApi.GroupMembers.add(group.id, 30, { userId: bot.id });
-
-    // Self-managed: code suggestions on, the service token stored, a developer with a token.
-    const selfManagedApi = new Gitlab({ host: selfManaged.url, token: SELF_MANAGED_ROOT });
-    await selfManagedApi.ApplicationSettings.edit({
-      instanceLevelCodeSuggestionsEnabled: true,
-      aiAccessToken: serviceToken.token,
-    });
-    const developer = await selfManagedApi.Users.create({
-      username: "developer",
-      email: "developer@example.com",
-      name: "Developer",
-    });
-    const developerToken = await selfManagedApi.Users.createPersonalAccessToken(
-      developer.id,
-      "editor",
-      ["api"],
-    );
     developerTokenId = developerToken.id;
     developerApi = new Gitlab({ host: selfManaged.url, token: developerToken.token });
   });

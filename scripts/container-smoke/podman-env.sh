@@ -8,14 +8,22 @@ SMOKE_CACHE_DIR="${CONTAINER_SMOKE_CACHE:-/var/tmp/token-broker-container-smoke}
 
 ensure_debian_packages() {
   local missing=()
-  local command package
+  local binary package
+  # netavark and aardvark-dns arrive only as Recommends of Podman's common files; without
+  # them Podman falls back to CNI networks in which containers cannot resolve each other.
+  # netavark runs iptables (only a Suggests) for every network: without it no container
+  # on a compose network starts ("netavark: No such file or directory").
   for pair in podman:podman buildah:buildah runc:runc fuse-overlayfs:fuse-overlayfs \
     slirp4netns:slirp4netns newuidmap:uidmap debootstrap:debootstrap \
     podman-compose:podman-compose docker-compose:docker-compose curl:curl \
-    pg_isready:postgresql-client psql:postgresql-client; do
-    command="${pair%%:*}"
+    pg_isready:postgresql-client psql:postgresql-client \
+    /usr/lib/podman/netavark:netavark /usr/lib/podman/aardvark-dns:aardvark-dns \
+    /usr/sbin/iptables:iptables; do
+    binary="${pair%%:*}"
     package="${pair#*:}"
-    command -v "$command" >/dev/null 2>&1 || missing+=("$package")
+    # type -P: a binary on PATH (or at that path). `command -v` would also accept the
+    # smoke test's own `podman` shell function, and Podman would never be installed.
+    type -P "$binary" >/dev/null 2>&1 || missing+=("$package")
   done
   if [ "${#missing[@]}" -gt 0 ]; then
     echo "installing Debian packages: ${missing[*]}"
@@ -41,6 +49,8 @@ events_logfile_path = "$SMOKE_CACHE_DIR/events.log"
 tmp_dir = "$SMOKE_CACHE_DIR/tmp"
 
 [network]
+# Podman keeps CNI for a storage directory that already holds images unless told otherwise.
+network_backend = "netavark"
 network_config_dir = "$SMOKE_CACHE_DIR/networks"
 EOF
   cat >"$SMOKE_CACHE_DIR/storage.conf" <<EOF

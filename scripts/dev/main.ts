@@ -3,12 +3,12 @@
  * demo through the administration API; then the curl command that gets a token through
  * self-managed. Logs of both services in one terminal, prefixed. Ctrl-C stops both.
  */
-import type { ChildProcess } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { setUpDemo } from "./demo-setup.ts";
+import type { Service, ServiceProcess } from "@token-broker/service-runner";
+import { setUpFlow } from "@token-broker/service-runner/setup";
 import { loadDevSecrets } from "./dev-secrets.ts";
-import { type Service, startService, waitUntilReady } from "./services.ts";
+import { startDevService } from "./services.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const tty = process.stdout.isTTY === true;
@@ -21,43 +21,31 @@ const selfManagedUrl = `http://localhost:${selfManagedPort}`;
 const dataDir = path.resolve(process.env.DEV_DATA_DIR ?? path.join(root, ".data"));
 const { secrets, save } = await loadDevSecrets(dataDir);
 
-const children = new Map<Service, ChildProcess>([
-  [
-    "saas",
-    startService("saas", {
-      root,
-      tty,
-      env: {
-        PORT: saasPort,
-        DATA_DIR: path.join(dataDir, "saas"),
-        INITIAL_ROOT_TOKEN: secrets.saasRootToken,
-      },
-    }),
-  ],
-  [
-    "self-managed",
-    startService("self-managed", {
-      root,
-      tty,
-      env: {
-        PORT: selfManagedPort,
-        DATA_DIR: path.join(dataDir, "self-managed"),
-        SAAS_URL: process.env.SAAS_URL ?? saasUrl,
-        INITIAL_ROOT_TOKEN: secrets.selfManagedRootToken,
-      },
-    }),
-  ],
+const saas = startDevService("saas", tty, {
+  PORT: saasPort,
+  DATA_DIR: path.join(dataDir, "saas"),
+  INITIAL_ROOT_TOKEN: secrets.saasRootToken,
+});
+const selfManaged = startDevService("self-managed", tty, {
+  PORT: selfManagedPort,
+  DATA_DIR: path.join(dataDir, "self-managed"),
+  SAAS_URL: process.env.SAAS_URL ?? saasUrl,
+  INITIAL_ROOT_TOKEN: secrets.selfManagedRootToken,
+});
+const children = new Map<Service, ServiceProcess>([
+  ["saas", saas],
+  ["self-managed", selfManaged],
 ]);
 
 let stopping = false;
 function stopAll(signal: NodeJS.Signals): void {
   if (stopping) return;
   stopping = true;
-  for (const child of children.values()) if (child.exitCode === null) child.kill(signal);
+  for (const { child } of children.values()) if (child.exitCode === null) child.kill(signal);
 }
 process.on("SIGINT", () => stopAll("SIGINT"));
 process.on("SIGTERM", () => stopAll("SIGTERM"));
-for (const [service, child] of children) {
+for (const [service, { child }] of children) {
   child.on("exit", (code, signal) => {
     if (!stopping) {
       process.stdout.write(
@@ -70,11 +58,12 @@ for (const [service, child] of children) {
 }
 
 try {
-  await Promise.all([
-    waitUntilReady(`${saasUrl}/-/readiness`, children.get("saas") as ChildProcess),
-    waitUntilReady(`${selfManagedUrl}/-/readiness`, children.get("self-managed") as ChildProcess),
-  ]);
-  Object.assign(secrets, await setUpDemo({ saasUrl, selfManagedUrl, secrets }));
+  await Promise.all([saas.ready(saasUrl), selfManaged.ready(selfManagedUrl)]);
+  const { serviceToken, developerToken } = await setUpFlow({ saasUrl, selfManagedUrl, ...secrets });
+  Object.assign(secrets, {
+    serviceToken: serviceToken.token,
+    developerToken: developerToken.token,
+  });
   await save();
   const command = `curl --request POST "${selfManagedUrl}/api/v4/code_suggestions/tokens" --header "Authorization: Bearer ${secrets.developerToken}"`;
   const check = await fetch(`${selfManagedUrl}/api/v4/code_suggestions/tokens`, {

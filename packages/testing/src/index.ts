@@ -1,3 +1,5 @@
+// The one runner of service processes, for tests that start a service as production does.
+export { type ServiceProcess, spawnService } from "@token-broker/service-runner";
 export { createFixtures, type Fixtures, fixedToken } from "./fixtures.ts";
 export { adminUrl, databaseUrl, queryDatabase } from "./postgres-admin.ts";
 export {
@@ -9,5 +11,4 @@ export {
   startSelfManaged,
   TEST_KEY_BASE,
 } from "./running-services.ts";
-export { type ServiceProcess, spawnService } from "./service-process.ts";
 export { createTestDatabase, openTestDatabase, type TestDatabase } from "./test-database.ts";
