@@ -59,6 +59,25 @@ async function ensureUser(call: Call, username: string, name: string): Promise<n
   return created.id;
 }
 
+/**
+ * The SaaS service account (GitLab 16.1+): no password, and only an administrator may add it
+ * to a group, so no SaaS user can give it a group's settings (operations.md §7).
+ */
+async function ensureServiceAccount(call: Call, username: string, name: string): Promise<number> {
+  const [existing] = await expectStatus<{ id: number }[]>(
+    call("GET", `/users?username=${username}`),
+    200,
+    `find ${username}`,
+  );
+  if (existing) return existing.id;
+  const created = await expectStatus<{ id: number }>(
+    call("POST", "/service_accounts", { username, name }),
+    201,
+    `create the service account ${username}`,
+  );
+  return created.id;
+}
+
 /** A token that still works, or a new one. */
 async function ensureToken(
   call: Call,
@@ -90,7 +109,11 @@ export async function setUpDemo(options: {
   const selfManaged = client(options.selfManagedUrl, secrets.selfManagedRootToken);
 
   // SaaS: the service account that self-managed instances authenticate as, allowed to proxy.
-  const botId = await ensureUser(saas, SERVICE_ACCOUNT, "Code Suggestions service account");
+  const botId = await ensureServiceAccount(
+    saas,
+    SERVICE_ACCOUNT,
+    "Code Suggestions service account",
+  );
   const serviceToken = await ensureToken(saas, botId, secrets.serviceToken, ["ai_features"]);
   await expectStatus(
     saas("POST", "/features/code_suggestions_for_instance_admin_enabled", {
