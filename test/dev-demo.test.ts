@@ -1,9 +1,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { freePort } from "@token-broker/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { apiClient } from "./support/api-client.ts";
 import { sample, scrape } from "./support/metrics.ts";
 import { verifyCodeSuggestionsToken } from "./support/verify-token.ts";
 
@@ -70,6 +72,32 @@ async function tokenScopes(command: string): Promise<string[]> {
   return ((await response.json()) as { scopes: string[] }).scopes;
 }
 
+/**
+ * Whether a SaaS user who is not an administrator is refused when adding the demo's SaaS
+ * account to a group of their own, as a service account must be (operations.md §7).
+ */
+async function strangerMayNotAddServiceAccount(saasUrl: string): Promise<boolean> {
+  const { saasRootToken } = JSON.parse(
+    await readFile(path.join(dataDir, "dev-secrets.json"), "utf8"),
+  );
+  const root = apiClient(saasUrl, saasRootToken);
+  const username = `stranger${randomBytes(5).toString("hex")}`;
+  const stranger = await root("POST", "/users", {
+    json: { username, name: "Stranger", email: `${username}@example.com` },
+  });
+  const { token } = (
+    await root("POST", `/users/${stranger.body.id}/personal_access_tokens`, {
+      json: { name: "t", scopes: ["api"] },
+    })
+  ).body;
+  const call = apiClient(saasUrl, token);
+  const group = await call("POST", "/groups", { json: { name: username, path: username } });
+  const added = await call("POST", `/groups/${group.body.id}/members`, {
+    json: { username: "code-suggestions-bot", access_level: 10 },
+  });
+  return added.status === 403;
+}
+
 let dataDir: string;
 let env: NodeJS.ProcessEnv;
 beforeAll(async () => {
@@ -108,6 +136,7 @@ it("pnpm dev brings both instances up, sets up the demo and prints a curl that w
     expect(payload.gitlab_realm).toBe("self-managed");
     expect(await tokenScopes(command)).toEqual(expect.arrayContaining(["api", "read_user"]));
     expect(first.output()).toContain("pnpm console:self-managed health-check");
+    expect(await strangerMayNotAddServiceAccount(`http://localhost:${env.SAAS_PORT}`)).toBe(true);
   } finally {
     first.child.kill("SIGINT");
   }

@@ -5,12 +5,14 @@ import { featureRoutes } from "./routes/features.ts";
 import { groupRoutes } from "./routes/groups.ts";
 import { metadataRoutes } from "./routes/metadata.ts";
 import { personalAccessTokenRoutes } from "./routes/personal-access-tokens.ts";
+import { serviceAccountRoutes } from "./routes/service-accounts.ts";
 import { userRoutes } from "./routes/users.ts";
 
 /** The GitLab-compatible administration subset, under /api/v4 (see instance-api.md). */
 export const administrationApi: FastifyPluginAsync = async (app) => {
   await gitlabParams(app);
   await app.register(userRoutes);
+  await app.register(serviceAccountRoutes);
   await app.register(personalAccessTokenRoutes);
   await app.register(groupRoutes);
   await app.register(featureRoutes);

@@ -4,3 +4,4 @@ import { BrokerError } from "@token-broker/errors";
 export const invalid = (message: string) => new BrokerError("invalid", message);
 export const notFound = (what: string) => new BrokerError("not_found", `${what} Not Found`);
 export const conflict = (message: string) => new BrokerError("conflict", message);
+export const forbidden = () => new BrokerError("forbidden");

@@ -1,5 +1,5 @@
 import { Prisma, type PrismaClient } from "@token-broker/db";
-import { conflict, invalid, notFound } from "./admin-error.ts";
+import { conflict, forbidden, invalid, notFound } from "./admin-error.ts";
 
 export const GROUP_SELECT = {
   id: true,
@@ -88,17 +88,34 @@ export async function updateGroup(
   return prisma.group.update({ where: { id: group.id }, data: changes, select: GROUP_SELECT });
 }
 
+/** Who adds a member: a user of the API, or an administrator (the console, as GitLab's Rails console). */
+export interface MemberAdder {
+  readonly admin: boolean;
+  readonly id?: number;
+}
+
+export const ADMINISTRATOR: MemberAdder = { admin: true };
+
 export async function addGroupMember(
   prisma: PrismaClient,
   idOrPath: string | number,
   userId: number,
   accessLevel: number,
+  addedBy: MemberAdder,
 ) {
   if (!(ACCESS_LEVELS as readonly number[]).includes(accessLevel)) {
     throw invalid("access_level does not have a valid value");
   }
   const group = await findGroup(prisma, idOrPath);
-  if ((await prisma.user.count({ where: { id: userId } })) === 0) throw notFound("User");
+  const user = await prisma.user.findUnique({ where: { id: userId }, select: { userType: true } });
+  if (user === null) throw notFound("User");
+  // A group's settings decide its members' code-suggestions tokens, and anyone may create a
+  // group: were anyone able to add the service account of self-managed instances, anyone
+  // could switch Code Suggestions off for them (operations.md §7). Creating a group as the
+  // service account itself makes it the owner, which is not anyone else's doing.
+  if (user.userType === "service_account" && !addedBy.admin && addedBy.id !== userId) {
+    throw forbidden();
+  }
   if (await prisma.groupMember.count({ where: { groupId: group.id, userId } })) {
     throw conflict("Member already exists");
   }

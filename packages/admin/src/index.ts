@@ -18,11 +18,13 @@ export {
 export { groupAccessLevel, MAINTAINER, OWNER } from "./group-access.ts";
 export {
   ACCESS_LEVELS,
+  ADMINISTRATOR,
   addGroupMember,
   createGroup,
   findGroup,
   type GroupRecord,
   type GroupSettingsChanges,
+  type MemberAdder,
   type NewGroup,
   removeGroupMember,
   updateGroup,
@@ -39,6 +41,7 @@ export {
   rotatePersonalAccessToken,
   type TokenRecord,
 } from "./personal-access-tokens.ts";
+export { createServiceAccount, type NewServiceAccount } from "./service-accounts.ts";
 export {
   createUser,
   findUser,

@@ -1,6 +1,6 @@
 import { randomBytes, scrypt as scryptCallback } from "node:crypto";
 import { promisify } from "node:util";
-import { Prisma, type PrismaClient } from "@token-broker/db";
+import { Prisma, type PrismaClient, type UserType } from "@token-broker/db";
 import { conflict, invalid, notFound } from "./admin-error.ts";
 import { type Page, type PageRequest, pageWindow } from "./pagination.ts";
 
@@ -22,6 +22,7 @@ export const USER_SELECT = {
   email: true,
   state: true,
   admin: true,
+  userType: true,
   codeSuggestions: true,
   createdAt: true,
 } as const;
@@ -92,6 +93,15 @@ function asConflict(error: unknown): never {
 }
 
 export async function createUser(prisma: PrismaClient, user: NewUser): Promise<UserRecord> {
+  return insertUser(prisma, user, "human");
+}
+
+/** A new user of a kind; only service-accounts.ts makes other kinds than `human`. */
+export async function insertUser(
+  prisma: PrismaClient,
+  user: NewUser,
+  userType: UserType,
+): Promise<UserRecord> {
   validate(user);
   await assertAvailable(prisma, user);
   const passwordDigest = user.password === undefined ? null : await digestPassword(user.password);
@@ -103,6 +113,7 @@ export async function createUser(prisma: PrismaClient, user: NewUser): Promise<U
         name: user.name,
         admin: user.admin ?? false,
         passwordDigest,
+        userType,
       },
       select: USER_SELECT,
     })
@@ -130,7 +141,11 @@ export async function updateUser(
   changes: UserChanges,
 ): Promise<UserRecord> {
   validate(changes);
-  await findUser(prisma, id);
+  const user = await findUser(prisma, id);
+  // A service account cannot sign in: it has no password, and gets none (operations.md §7).
+  if (changes.password !== undefined && user.userType === "service_account") {
+    throw invalid("password cannot be set for a service account");
+  }
   await assertAvailable(prisma, changes, id);
   const { password, ...rest } = changes;
   const passwordDigest =

@@ -147,6 +147,27 @@ describe("the console", () => {
     expect(out).toMatch(/users: 2 \(1 administrators, 0 blocked\)/);
   });
 
+  it("creates a service account, named or with generated defaults, and adds it to a group", async () => {
+    expect(await run(["users", "create-service-account", "--username", "sm-bot"])).toEqual({
+      code: 0,
+      out: expect.stringMatching(/^created service account sm-bot \(id \d+\)$/),
+      err: "",
+    });
+    expect((await run(["users", "create-service-account"])).out).toMatch(
+      /^created service account service_account_[0-9a-f]{32} \(id \d+\)$/,
+    );
+    const rows = await query<{ username: string; name: string; password_digest: string | null }>(
+      "SELECT username, name, password_digest FROM users WHERE user_type = 'service_account' ORDER BY id",
+    );
+    expect(rows).toMatchObject([
+      { username: "sm-bot", name: "Service account user", password_digest: null },
+      { name: "Service account user", password_digest: null },
+    ]);
+    // The console acts as an administrator, who may put a service account in a group.
+    await run(["groups", "create", "--name", "Bots", "--path", "bots"]);
+    expect((await run(["groups", "add-member", "bots", "sm-bot"])).code).toBe(0);
+  });
+
   it.each([
     { argv: ["users", "create", "--username", "bob"], message: "--email is required" },
     {

@@ -12,4 +12,4 @@ export {
   openDatabase,
 } from "./client.ts";
 export { DataDirectoryInUseError } from "./data-dir-lock.ts";
-export { Prisma, PrismaClient, UserState } from "./generated/client.ts";
+export { Prisma, PrismaClient, UserState, UserType } from "./generated/client.ts";

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import {
+  ADMINISTRATOR,
   addGroupMember,
   createGroup,
   createPersonalAccessToken,
@@ -87,7 +88,7 @@ export function createFixtures(prisma: PrismaClient, digest: TokenDigester, secr
       return updateGroup(prisma, group.id, { codeSuggestions, thirdPartyAiFeaturesEnabled });
     },
     member: (group: GroupRecord, member: UserRecord) =>
-      addGroupMember(prisma, group.id, member.id, 30),
+      addGroupMember(prisma, group.id, member.id, 30, ADMINISTRATOR),
     feature: (name: string, change: { enabled: boolean; userId?: number }) =>
       setFeature(prisma, name, change),
     forgetFeature: (name: string) => deleteFeature(prisma, name),

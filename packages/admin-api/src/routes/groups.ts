@@ -68,7 +68,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (parentId !== undefined)
         await accessibleGroup(prisma, principal, String(parentId), MAINTAINER);
       const group = await createGroup(prisma, { name, path, parentId });
-      await addGroupMember(prisma, group.id, principal.user.id, OWNER);
+      await addGroupMember(prisma, group.id, principal.user.id, OWNER, principal.user);
       return reply.code(201).send(presentGroup(group));
     },
   );
@@ -121,7 +121,8 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
     "/groups/:id/members",
     {
       schema: {
-        summary: "Add a member to a group (maintainers and owners)",
+        summary:
+          "Add a member to a group (maintainers and owners; a service account: administrators)",
         tags,
         params: GroupId,
         body: Type.Object({
@@ -141,7 +142,13 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
       // Only owners may make owners.
       const minimum = accessLevel === OWNER ? OWNER : MAINTAINER;
       const group = await accessibleGroup(prisma, request.principal, request.params.id, minimum);
-      const member = await addGroupMember(prisma, group.id, userId, accessLevel);
+      const member = await addGroupMember(
+        prisma,
+        group.id,
+        userId,
+        accessLevel,
+        request.principal.user,
+      );
       return reply.code(201).send(presentMember(member));
     },
   );

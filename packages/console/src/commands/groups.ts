@@ -1,4 +1,5 @@
 import {
+  ADMINISTRATOR,
   addGroupMember,
   createGroup,
   findGroup,
@@ -59,7 +60,7 @@ export const GROUP_COMMANDS: readonly Command[] = [
       const level = text(values, "access-level") ?? "30";
       if (!/^\d+$/.test(level)) throw new UsageError("--access-level must be 10, 20, 30, 40 or 50");
       const user = await findUserByUsername(prisma, username);
-      const member = await addGroupMember(prisma, group, user.id, Number(level));
+      const member = await addGroupMember(prisma, group, user.id, Number(level), ADMINISTRATOR);
       io.out(`added ${member.user.username} to ${group} (access level ${member.accessLevel})`);
     },
   },

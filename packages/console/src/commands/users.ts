@@ -1,4 +1,5 @@
 import {
+  createServiceAccount,
   createUser,
   findUserByUsername,
   setCodeSuggestionsPreference,
@@ -26,6 +27,27 @@ export const USER_COMMANDS: readonly Command[] = [
         admin: values.admin === true,
       });
       io.out(`created user ${user.username} (id ${user.id}${user.admin ? ", administrator" : ""})`);
+    },
+  },
+  {
+    name: "users create-service-account",
+    summary: "create a service account: no password; only administrators add it to groups",
+    options: {
+      username: { type: "string", description: "unique username (default: generated)" },
+      email: { type: "string", description: "unique email (default: generated, noreply)" },
+      name: { type: "string", description: 'display name (default: "Service account user")' },
+    },
+    async run({ prisma, io, config }, _args, values) {
+      const account = await createServiceAccount(
+        prisma,
+        {
+          username: text(values, "username"),
+          email: text(values, "email"),
+          name: text(values, "name"),
+        },
+        new URL(config.externalUrl).hostname,
+      );
+      io.out(`created service account ${account.username} (id ${account.id})`);
     },
   },
   ...(
