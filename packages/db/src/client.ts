@@ -1,5 +1,4 @@
 import { PrismaPg } from "@prisma/adapter-pg";
-import pg from "pg";
 import {
   listenOnPostgres,
   type NotificationHandlers,
@@ -9,6 +8,7 @@ import { lockDataDirectory } from "./data-dir-lock.ts";
 import { PrismaClient } from "./generated/client.ts";
 import { postgresMigrationTarget } from "./migrations/postgres-target.ts";
 import type { MigrationTarget } from "./migrations/schema-engine.ts";
+import { RetryingPool } from "./retrying-pool.ts";
 
 export type DatabaseLocation =
   | { readonly kind: "postgres"; readonly url: string }
@@ -54,7 +54,7 @@ function openPostgres(
   location: DatabaseLocation & { kind: "postgres" },
   options: OpenDatabaseOptions,
 ): Database {
-  const pool = new pg.Pool({
+  const pool = new RetryingPool({
     connectionString: location.url,
     max: options.maxConnections ?? 10,
     // Fail a request instead of waiting forever when the server is unreachable.
