@@ -3,6 +3,8 @@ import type { Logger } from "pino";
 import { handleClientError, handleFrameworkError } from "./http/client-errors.ts";
 import { RequestLogController } from "./plugins/request-log.ts";
 
+const REQUEST_TIMEOUT_MS = 10_000;
+
 /** Fastify's options for a service, shared by the process entry point and the tests. */
 export function serverOptions(logger: Logger) {
   return {
@@ -16,9 +18,14 @@ export function serverOptions(logger: Logger) {
     keepAliveTimeout: 72_000,
     // The whole request (headers and at most 64 KB of body) must arrive within 10 s: a client
     // trickling its body gets 408 and the connection closed instead of holding it. Node checks
-    // every second (its default, 30 s, would let such a request live 40 s).
-    requestTimeout: 10_000,
-    http: { connectionsCheckingInterval: 1_000 },
+    // every second (its default, 30 s, would let such a request live 40 s). Node reads these
+    // when the server is created: Fastify's own setting, applied afterwards, is not enough.
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    http: {
+      requestTimeout: REQUEST_TIMEOUT_MS,
+      headersTimeout: REQUEST_TIMEOUT_MS,
+      connectionsCheckingInterval: 1_000,
+    },
     // Node's parser refusals (malformed request, headers over 16 KB: 431, timeout: 408) and
     // the router's (an undecodable path): GitLab's bodies, and no raw request bytes in a log.
     clientErrorHandler: handleClientError,
