@@ -34,7 +34,7 @@ export function isRetryableTermination(error: unknown, config: unknown): boolean
 
 /**
  * A pool whose single statements (everything Prisma runs outside a transaction) are retried
- * once on a new connection when theirs was terminated (operations.md §8). Statements inside
+ * once, on a new connection, when theirs was terminated (operations.md §8). Statements inside
  * a transaction run on a client checked out with `connect()` and are not retried: the
  * transaction as a whole failed, and only its caller could run it again.
  */
@@ -45,10 +45,24 @@ export class RetryingPool extends pg.Pool {
     if (typeof values === "function" || typeof callback === "function") {
       return super.query(...(args as Parameters<pg.Pool["query"]>));
     }
-    const run = () => super.query(config, values);
-    return run().catch((error: unknown) => {
+    return super.query(config, values).catch((error: unknown) => {
       if (!isRetryableTermination(error, config)) throw error;
-      return run();
+      return this.queryOnNewConnection(config, values);
     });
+  }
+
+  /**
+   * The pool's other idle connections were most likely terminated with this one (a restart,
+   * a failover, pg_terminate_backend for the database) and it would hand one out: the retry
+   * opens a connection of its own.
+   */
+  private async queryOnNewConnection(config: unknown, values: unknown): Promise<unknown> {
+    const client = new pg.Client(this.options);
+    await client.connect();
+    try {
+      return await client.query(config as pg.QueryConfig, values as unknown[]);
+    } finally {
+      await client.end();
+    }
   }
 }
