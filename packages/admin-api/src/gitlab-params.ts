@@ -1,4 +1,6 @@
-import formbody from "@fastify/formbody";
+import { BrokerError } from "@token-broker/errors";
+import { isWellFormedEncoding } from "@token-broker/instance";
+import { parse as parseQueryString } from "fast-querystring";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 
 /**
@@ -20,23 +22,47 @@ function asRecord(value: unknown): Record<string, unknown> {
     : {};
 }
 
+/** A body that is not UTF-8: Node would silently replace its bytes, so one field becomes another. */
+function utf8(body: Buffer): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(body);
+  } catch {
+    throw new BrokerError("bad_request", "the body is not UTF-8");
+  }
+}
+
+function parseForm(text: string): Record<string, unknown> {
+  if (!isWellFormedEncoding(text)) {
+    throw new BrokerError("bad_request", "the body is not well-formed UTF-8");
+  }
+  return parseQueryString(text);
+}
+
 /**
  * Parameters as GitLab takes them: a JSON body, a form-encoded body (`curl --data`) or query
  * parameters, merged (the body wins). Routes validate the merged parameters as their body.
  * A JSON content type with an empty body (some clients send one on POST) means no parameters.
  */
 export async function gitlabParams(app: FastifyInstance): Promise<void> {
-  await app.register(formbody);
+  app.addContentTypeParser(
+    "application/x-www-form-urlencoded",
+    { parseAs: "buffer" },
+    async (_request: FastifyRequest, body: Buffer) => parseForm(utf8(body)),
+  );
   app.removeContentTypeParser("application/json");
-  app.addContentTypeParser("application/json", { parseAs: "string" }, (_request, body, done) => {
-    const text = String(body);
-    if (text.trim() === "") return done(null, {});
-    try {
-      done(null, JSON.parse(text));
-    } catch {
-      done(Object.assign(new Error("the body is not valid JSON"), { statusCode: 400 }), undefined);
-    }
-  });
+  app.addContentTypeParser(
+    "application/json",
+    { parseAs: "buffer" },
+    async (_request: FastifyRequest, body: Buffer) => {
+      const text = utf8(body);
+      if (text.trim() === "") return {};
+      try {
+        return JSON.parse(text);
+      } catch {
+        throw new BrokerError("bad_request", "the body is not valid JSON");
+      }
+    },
+  );
   app.addHook("preValidation", async (request: FastifyRequest) => {
     if (request.routeOptions.schema?.body === undefined) return;
     request.body = normaliseParams({ ...asRecord(request.query), ...asRecord(request.body) });

@@ -1,5 +1,6 @@
 import type { PrismaClient } from "@token-broker/db";
 import type { SecretBox } from "@token-broker/secrets";
+import { invalid } from "./admin-error.ts";
 
 /** The instance-wide settings row (GitLab's ApplicationSetting): there is exactly one. */
 export const SETTINGS_ID = 1;
@@ -54,12 +55,22 @@ export function settingsView(settings: ApplicationSettings): ApplicationSettings
   };
 }
 
+/**
+ * A token is printable ASCII without spaces, at most 255 characters. Anything else (CR/LF,
+ * NUL, other control characters) cannot be a token and would break the upstream request's
+ * Authorization header: every token request would then fail as "SaaS unreachable".
+ */
+const TOKEN_SHAPE = /^[\x21-\x7e]{1,255}$/;
+
 export async function updateApplicationSettings(
   prisma: PrismaClient,
   secretBox: SecretBox,
   changes: ApplicationSettingsChanges,
 ): Promise<ApplicationSettings> {
-  const token = changes.aiAccessToken?.trim();
+  const token = changes.aiAccessToken;
+  if (token !== undefined && token !== "" && !TOKEN_SHAPE.test(token)) {
+    throw invalid("ai_access_token is invalid");
+  }
   const data = {
     instanceLevelCodeSuggestionsEnabled: changes.instanceLevelCodeSuggestionsEnabled,
     ...(token === undefined

@@ -1,4 +1,4 @@
-import { Prisma, type PrismaClient } from "@token-broker/db";
+import { MAX_ID, Prisma, type PrismaClient } from "@token-broker/db";
 import { conflict, forbidden, invalid, notFound } from "./admin-error.ts";
 
 export const GROUP_SELECT = {
@@ -72,7 +72,9 @@ export async function findGroup(
   idOrPath: string | number,
 ): Promise<GroupRecord> {
   const key = String(idOrPath);
-  const where = /^\d+$/.test(key) ? { id: Number(key) } : { fullPath: key };
+  const numeric = /^\d+$/.test(key);
+  if (numeric && Number(key) > MAX_ID) throw notFound("Group");
+  const where = numeric ? { id: Number(key) } : { fullPath: key };
   const group = await prisma.group.findUnique({ where, select: GROUP_SELECT });
   if (group === null) throw notFound("Group");
   return group;

@@ -13,13 +13,25 @@ export interface CredentialCarrier {
 
 const BEARER = /^bearer\s+(.+)$/i;
 
+/** The headers a token may arrive in (Node lowercases header names). */
+export const CREDENTIAL_HEADERS = ["authorization", "private-token"] as const;
+
+/**
+ * Whether a query parameter, by its decoded name, carries a token. The one rule for the
+ * reader below and for the log redaction of URLs, so that every spelling the reader accepts
+ * (`private%5Ftoken`, say) is also one the logs hide.
+ */
+export function isCredentialParam(decodedName: string): boolean {
+  return decodedName === "private_token";
+}
+
 /**
  * Finds the token a request carries, in GitLab's order: `private_token` parameter,
  * `PRIVATE-TOKEN` header, then `Authorization: Bearer`. Other Authorization schemes carry
  * no personal access token and count as no credential.
  */
 export function extractCredential(request: CredentialCarrier): Credential | undefined {
-  const param = queryParam(request.query, "private_token");
+  const param = credentialParam(request.query);
   if (param) return { token: param, source: "private-token-param" };
   const header = single(request.headers["private-token"]);
   if (header) return { token: header.trim(), source: "private-token-header" };
@@ -32,8 +44,9 @@ function single(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-function queryParam(query: unknown, name: string): string | undefined {
+/** The token parameter when it appears once; twice (an array) it is no credential. */
+function credentialParam(query: unknown): string | undefined {
   if (typeof query !== "object" || query === null) return undefined;
-  const value = (query as Record<string, unknown>)[name];
-  return typeof value === "string" ? value : undefined;
+  const entry = Object.entries(query).find(([name]) => isCredentialParam(name));
+  return typeof entry?.[1] === "string" ? entry[1] : undefined;
 }

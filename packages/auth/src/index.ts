@@ -11,7 +11,13 @@ export {
   createAuthenticator,
 } from "./authenticator.ts";
 export { ensureInitialRootToken, ensureRootUser, ROOT_USERNAME } from "./bootstrap.ts";
-export { type Credential, type CredentialSource, extractCredential } from "./credentials.ts";
+export {
+  CREDENTIAL_HEADERS,
+  type Credential,
+  type CredentialSource,
+  extractCredential,
+  isCredentialParam,
+} from "./credentials.ts";
 export {
   createTokenDigester,
   generatePersonalAccessToken,

@@ -1,5 +1,4 @@
 import { PrismaPg } from "@prisma/adapter-pg";
-import pg from "pg";
 import {
   listenOnPostgres,
   type NotificationHandlers,
@@ -9,6 +8,7 @@ import { lockDataDirectory } from "./data-dir-lock.ts";
 import { PrismaClient } from "./generated/client.ts";
 import { postgresMigrationTarget } from "./migrations/postgres-target.ts";
 import type { MigrationTarget } from "./migrations/schema-engine.ts";
+import { RetryingPool } from "./retrying-pool.ts";
 
 export type DatabaseLocation =
   | {
@@ -74,7 +74,7 @@ function openPostgres(
   // nothing here relies on one: the adapter's statements are unnamed (no statement name
   // generator given; PgBouncer before 1.21 has no named ones), and a transaction, with its
   // transaction-scoped advisory locks (signing-key generation), keeps its session to the end.
-  const pool = new pg.Pool({
+  const pool = new RetryingPool({
     connectionString: location.url,
     max: options.maxConnections ?? DEFAULT_POOL_SIZE,
     // Fail a request instead of waiting forever when the server is unreachable.

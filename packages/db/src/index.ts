@@ -12,4 +12,5 @@ export {
   openDatabase,
 } from "./client.ts";
 export { DataDirectoryInUseError } from "./data-dir-lock.ts";
+export { classifyDatabaseError, type DatabaseFailure, MAX_ID } from "./database-errors.ts";
 export { Prisma, PrismaClient, UserState, UserType } from "./generated/client.ts";

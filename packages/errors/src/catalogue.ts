@@ -17,10 +17,13 @@ const STATUS_MESSAGES = {
   401: "401 Unauthorized",
   403: "403 Forbidden",
   404: "404 Not Found",
+  408: "408 Request Timeout",
   413: "413 Request Entity Too Large",
   415: "415 Unsupported Media Type",
+  431: "431 Request Header Fields Too Large",
   500: "500 Internal Server Error",
   502: "502 Bad Gateway",
+  503: "503 Service Unavailable",
   504: "504 Gateway Timeout",
 } as const;
 
@@ -113,11 +116,20 @@ export const ERROR_CATALOGUE = {
   route_not_found: { status: 404, body: () => ({ error: STATUS_MESSAGES[404] }) },
   payload_too_large: plain(413),
   unsupported_media_type: plain(415),
+  /** The request (headers and body) did not arrive within the server's request timeout. */
+  request_timeout: plain(408),
+  header_too_large: plain(431),
 
   // Failures: never an internal message, address or stack in a body.
   internal_error: plain(500),
   upstream_unreachable: { ...plain(502), logLevel: "warn" },
   upstream_timeout: { ...plain(504), logLevel: "warn" },
+  /** The database is unreachable (operations.md §8): the client may retry in a second. */
+  database_unavailable: {
+    ...plain(503),
+    headers: () => ({ "retry-after": "1" }),
+    logLevel: "warn",
+  },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

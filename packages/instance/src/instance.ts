@@ -5,6 +5,7 @@ import fp from "fastify-plugin";
 import { errorHandler } from "./http/error-handler.ts";
 import { apiDocumentation } from "./plugins/api-documentation.ts";
 import { authentication } from "./plugins/authentication.ts";
+import { inputHygiene } from "./plugins/input-hygiene.ts";
 import { type InstanceServicesOptions, instanceServices } from "./plugins/instance-services.ts";
 import { instanceState } from "./plugins/instance-state.ts";
 import { jsonContentType } from "./plugins/json-content-type.ts";
@@ -27,6 +28,7 @@ const instancePlugin: FastifyPluginAsync<InstanceOptions> = async (app, options)
 
   await app.register(errorHandler);
   await app.register(jsonContentType);
+  await app.register(inputHygiene);
   await app.register(requestIdHeader);
   await app.register(requestLog);
   // Before any route, so that every route's schema is documented.

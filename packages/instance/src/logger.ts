@@ -1,21 +1,33 @@
+import { CREDENTIAL_HEADERS, isCredentialParam } from "@token-broker/auth";
 import type { FastifyRequest } from "fastify";
 import { type DestinationStream, type Logger, type LoggerOptions, pino } from "pino";
 import type { LogLevel, ServiceName } from "./config/instance-config.ts";
 
 export const REDACTED = "[REDACTED]";
 
+/** Each credential header as Node names it, as clients write it, and in capitals. */
+const CREDENTIAL_HEADER_SPELLINGS = CREDENTIAL_HEADERS.flatMap((name) => [
+  name,
+  name.replace(
+    /(^|-)([a-z])/g,
+    (_match, dash: string, letter: string) => dash + letter.toUpperCase(),
+  ),
+  name.toUpperCase(),
+]);
+
 /**
  * Every place a credential could reach a log line. Headers are not logged by default;
  * these paths cover anything that logs them or a body deliberately.
  */
 const REDACT_PATHS = [
-  "req.headers.authorization",
-  'req.headers["private-token"]',
+  ...CREDENTIAL_HEADER_SPELLINGS.flatMap((name) => [
+    `req.headers["${name}"]`,
+    `headers["${name}"]`,
+    `*.headers["${name}"]`,
+    `*["${name}"]`,
+  ]),
   "req.headers.cookie",
   'res.headers["set-cookie"]',
-  "headers.authorization",
-  'headers["private-token"]',
-  "*.authorization",
   "*.private_token",
   "*.token",
   "*.access_token",
@@ -24,11 +36,42 @@ const REDACT_PATHS = [
   "*.privateKey",
 ];
 
-const PRIVATE_TOKEN_PARAM = /([?&]private_token=)[^&#]*/gi;
+/** A query parameter's name as the query parser reads it (`+` is a space, `%5F` is `_`). */
+function decodedName(raw: string): string {
+  try {
+    return decodeURIComponent(raw.replace(/\+/g, " "));
+  } catch {
+    return raw;
+  }
+}
 
-/** The request URL as logged: a `private_token` query parameter loses its value. */
+/**
+ * The request URL as logged: every query parameter that the credential reader would take
+ * for a token, however its name is spelled, loses its value.
+ */
 export function redactUrl(url: string): string {
-  return url.replace(PRIVATE_TOKEN_PARAM, `$1${REDACTED}`);
+  const start = url.indexOf("?");
+  if (start === -1) return url;
+  const query = url
+    .slice(start + 1)
+    .split("&")
+    .map((pair) => {
+      const name = pair.split("=", 1)[0] ?? "";
+      return isCredentialParam(decodedName(name)) ? `${name}=${REDACTED}` : pair;
+    })
+    .join("&");
+  return `${url.slice(0, start + 1)}${query}`;
+}
+
+/**
+ * Errors as pino logs them, without `rawPacket`: the raw bytes of a request Node's parser
+ * refused, headers and credentials included.
+ */
+function serializeError(error: unknown): unknown {
+  const serialized = pino.stdSerializers.err(error as Error) as unknown as Record<string, unknown>;
+  if (typeof serialized !== "object" || serialized === null) return serialized;
+  const { rawPacket: _rawBytes, ...rest } = serialized;
+  return rest;
 }
 
 export interface LoggerSettings {
@@ -44,6 +87,7 @@ export function loggerOptions(settings: LoggerSettings): LoggerOptions {
     base: { service: settings.service },
     redact: { paths: REDACT_PATHS, censor: REDACTED },
     serializers: {
+      err: serializeError,
       req: (request: FastifyRequest) => ({
         method: request.method,
         url: redactUrl(request.url),

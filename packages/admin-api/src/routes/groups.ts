@@ -15,7 +15,7 @@ import {
 import type { Principal } from "@token-broker/auth";
 import type { PrismaClient } from "@token-broker/db";
 import { BrokerError } from "@token-broker/errors";
-import { gitlabErrors } from "@token-broker/instance";
+import { gitlabErrors, Id } from "@token-broker/instance";
 import { Type } from "typebox";
 import { READERS, WRITERS } from "../access.ts";
 import { GroupEntity, MemberEntity, presentGroup, presentMember } from "../entities/group.ts";
@@ -56,7 +56,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
         body: Type.Object({
           name: Type.String({ minLength: 1 }),
           path: Type.String({ minLength: 1 }),
-          parent_id: Type.Optional(Type.Integer({ minimum: 1 })),
+          parent_id: Type.Optional(Id),
         }),
         response: { 201: GroupEntity, ...gitlabErrors(400, 403, 404, 409) },
       },
@@ -126,7 +126,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         params: GroupId,
         body: Type.Object({
-          user_id: Type.Optional(Type.Integer({ minimum: 1 })),
+          user_id: Type.Optional(Id),
           username: Type.Optional(Type.String({ minLength: 1, description: "instead of user_id" })),
           access_level: AccessLevel,
         }),
@@ -161,7 +161,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         params: Type.Object({
           id: Type.String({ minLength: 1 }),
-          user_id: Type.Integer({ minimum: 1 }),
+          user_id: Id,
         }),
         response: { 204: Type.Null(), ...gitlabErrors(403, 404) },
       },

@@ -10,7 +10,7 @@ import {
 } from "@token-broker/admin";
 import type { Principal } from "@token-broker/auth";
 import { BrokerError } from "@token-broker/errors";
-import { gitlabErrors } from "@token-broker/instance";
+import { gitlabErrors, Id } from "@token-broker/instance";
 import { Type } from "typebox";
 import { ADMINISTRATORS, READERS, WRITERS } from "../access.ts";
 import {
@@ -23,7 +23,7 @@ import { PaginationQuery, pageRequest, setPaginationHeaders } from "../paginatio
 const tags = ["personal_access_tokens"];
 /** `:id` is a token id, or `self` for the token making the request. */
 const TokenId = Type.Object({
-  id: Type.Union([Type.Literal("self"), Type.Integer({ minimum: 1 })]),
+  id: Type.Union([Type.Literal("self"), Id]),
 });
 const ExpiresAt = Type.Optional(Type.String({ format: "date", description: "YYYY-MM-DD" }));
 
@@ -52,7 +52,7 @@ export const personalAccessTokenRoutes: FastifyPluginAsyncTypebox = async (app) 
       schema: {
         summary: "Create a personal access token for a user (administrators)",
         tags,
-        params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+        params: Type.Object({ id: Id }),
         body: Type.Object({
           name: Type.String({ minLength: 1 }),
           scopes: Type.Array(Type.String(), { minItems: 1 }),
@@ -81,7 +81,7 @@ export const personalAccessTokenRoutes: FastifyPluginAsyncTypebox = async (app) 
         summary: "List personal access tokens (administrators: everyone's; others: their own)",
         tags,
         querystring: Type.Object({
-          user_id: Type.Optional(Type.Integer({ minimum: 1 })),
+          user_id: Type.Optional(Id),
           ...PaginationQuery,
         }),
         response: { 200: Type.Array(PersonalAccessTokenEntity) },

@@ -7,13 +7,13 @@ import {
   setUserState,
   updateUser,
 } from "@token-broker/admin";
-import { gitlabErrors } from "@token-broker/instance";
+import { gitlabErrors, Id } from "@token-broker/instance";
 import { Type } from "typebox";
 import { ADMINISTRATORS, READ_SCOPES, READERS, WRITERS } from "../access.ts";
 import { presentUser, UserEntity } from "../entities/user.ts";
 import { PaginationQuery, pageRequest, setPaginationHeaders } from "../pagination.ts";
 
-const UserId = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+const UserId = Type.Object({ id: Id });
 const tags = ["users"];
 
 export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {

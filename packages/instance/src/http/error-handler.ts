@@ -1,3 +1,4 @@
+import { classifyDatabaseError, type DatabaseFailure } from "@token-broker/db";
 import { BrokerError, type ErrorCode, errorResponse } from "@token-broker/errors";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
@@ -18,6 +19,24 @@ function validationMessage(issue: ValidationIssue): string {
   return `${field} is invalid`;
 }
 
+/** An id field: `id`, `user_id`, `parent_id`. */
+const ID_FIELD = /^(?:\w+_)?id$/;
+
+/** An id outside 1…2³¹−1 (the `Id` schema's bounds) names nothing: GitLab answers 404. */
+function isIdOutOfRange(issue: ValidationIssue): boolean {
+  const field = issue.instancePath.split("/").filter(Boolean).at(-1) ?? "";
+  return (issue.keyword === "minimum" || issue.keyword === "maximum") && ID_FIELD.test(field);
+}
+
+/** Whatever input reached the database and was refused there is the client's, not a 500. */
+const DATABASE_FAILURES: Readonly<Record<DatabaseFailure, [ErrorCode, string?]>> = {
+  unavailable: ["database_unavailable"],
+  out_of_range: ["not_found", "Not Found"],
+  not_found: ["not_found", "Not Found"],
+  invalid_text: ["bad_request"],
+  conflict: ["conflict", "409 Conflict"],
+};
+
 const CLIENT_ERROR_CODES: Readonly<Record<number, ErrorCode>> = {
   413: "payload_too_large",
   415: "unsupported_media_type",
@@ -30,8 +49,16 @@ const CLIENT_ERROR_CODES: Readonly<Record<number, ErrorCode>> = {
 function catalogued(error: FastifyError): BrokerError {
   const status = error.statusCode ?? 500;
   const cause = { cause: error };
+  if (error.validation?.some(isIdOutOfRange)) {
+    return new BrokerError("not_found", "Not Found", cause);
+  }
   if (error.validation?.[0]) {
     return new BrokerError("validation_failed", validationMessage(error.validation[0]), cause);
+  }
+  const databaseFailure = classifyDatabaseError(error);
+  if (databaseFailure) {
+    const [code, detail] = DATABASE_FAILURES[databaseFailure];
+    return new BrokerError(code, detail ?? code, cause);
   }
   if (status >= 400 && status < 500) {
     return new BrokerError(CLIENT_ERROR_CODES[status] ?? "bad_request", error.code, cause);

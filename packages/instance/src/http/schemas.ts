@@ -1,4 +1,11 @@
+import { MAX_ID } from "@token-broker/db";
 import { Type } from "typebox";
+
+/**
+ * Every id the API accepts (params, query, bodies): an integer. One outside 1…2³¹−1 names
+ * nothing and answers 404 (the error handler's rule for ids), as GitLab does.
+ */
+export const Id = Type.Integer({ minimum: 1, maximum: MAX_ID });
 
 /** GitLab's error bodies, for route response schemas (and the API documentation). */
 export const GitlabError = Type.Union(

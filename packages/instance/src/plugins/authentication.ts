@@ -59,8 +59,11 @@ function authFailure(failure: AuthFailure): BrokerError {
     : new BrokerError(code);
 }
 
-/** What every protected route may answer besides its own statuses, for its documentation. */
-const AUTHENTICATION_RESPONSES = { 401: GitlabError, 403: GitlabError };
+/**
+ * What every protected route may answer besides its own statuses, for its documentation:
+ * authentication reads the database, so each may answer 503 while it is unreachable.
+ */
+const AUTHENTICATION_RESPONSES = { 401: GitlabError, 403: GitlabError, 503: GitlabError };
 
 function asArray<T>(value: T | T[] | undefined): T[] {
   if (value === undefined) return [];

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 type Service = RunningService<SaasConfig> | RunningService<SelfManagedConfig>;
 
-import { TOKENS_PATH, UNAUTHORIZED } from "./support/token-request.ts";
+import { TOKENS_PATH, UNAUTHORIZED } from "../support/token-request.ts";
 
 const TOO_LARGE = { message: "413 Request Entity Too Large" };
 const FORBIDDEN = { message: "403 Forbidden" };
