@@ -108,7 +108,8 @@ describe("two SaaS replicas", () => {
     // Cut every listening connection of the replicas (as a network failure would).
     await queryDatabase(
       first.databaseUrl,
-      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'broker change feed'",
+      // Only this test's database: other test files run their own services at the same time.
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'broker change feed' AND datname = current_database()",
     );
     await queryDatabase(
       first.databaseUrl,
