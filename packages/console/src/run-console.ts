@@ -72,6 +72,36 @@ function resolveCommand<C extends InstanceConfig>(
   return undefined;
 }
 
+/**
+ * Every option is long (`--name`), so any other word is an argument, even one that starts
+ * with "-" (a signing key's kid may): they go after "--", where parseArgs reads no options.
+ */
+function separateArguments(command: Command<never>, rest: readonly string[]): string[] {
+  const options: string[] = [];
+  const positionals: string[] = [];
+  for (let index = 0; index < rest.length; index += 1) {
+    const word = rest[index] ?? "";
+    if (word === "--") {
+      positionals.push(...rest.slice(index + 1));
+      break;
+    }
+    if (!word.startsWith("--")) {
+      positionals.push(word);
+      continue;
+    }
+    const name = word.slice(2).split("=")[0] ?? "";
+    const takesValue = command.options?.[name]?.type === "string" && !word.includes("=");
+    if (takesValue && index + 1 < rest.length) {
+      // One word, so that a value starting with "-" is not read as an option.
+      index += 1;
+      options.push(`${word}=${rest[index] ?? ""}`);
+    } else {
+      options.push(word);
+    }
+  }
+  return [...options, "--", ...positionals];
+}
+
 function parse(command: Command<never>, rest: string[]) {
   const options = Object.fromEntries(
     Object.entries(command.options ?? {}).map(([name, { type }]) => [name, { type }]),
@@ -79,7 +109,7 @@ function parse(command: Command<never>, rest: string[]) {
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({
-      args: rest,
+      args: separateArguments(command, rest),
       options: { ...options, help: { type: "boolean" } },
       allowPositionals: true,
       strict: true,

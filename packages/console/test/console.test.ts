@@ -215,6 +215,19 @@ describe("the console", () => {
     expect(err).toContain(message);
   });
 
+  it("reads a word starting with '-' as an argument, and an option's value as its value", async () => {
+    // A signing key's kid (base64url) may start with "-".
+    expect(await run(["tokens", "revoke", "-5"])).toMatchObject({
+      code: 1,
+      err: expect.stringContaining("the token id must be a number"),
+    });
+    const result = await run(["groups", "create", "--name", "-dash", "--path", "dash"]);
+    expect(result).toMatchObject({ code: 0, out: expect.stringMatching(/^created group dash/) });
+    expect(await query<{ name: string }>("SELECT name FROM groups WHERE path = 'dash'")).toEqual([
+      { name: "-dash" },
+    ]);
+  });
+
   it("prints help for every command, and for each group of commands", async () => {
     for (const argv of [
       ["--help"],
