@@ -3,6 +3,7 @@ import { type AppOptions, instance } from "@token-broker/instance";
 import type { FastifyPluginAsync } from "fastify";
 import type { SelfManagedConfig } from "./config.ts";
 import { codeSuggestionsTokensRoutes } from "./routes/code-suggestions-tokens.ts";
+import { healthCheckRoutes } from "./routes/health-check.ts";
 import { createSaasDispatcher } from "./saas-proxy/saas-dispatcher.ts";
 
 /** The self-managed instance as a plugin: the process entry point and the tests register it. */
@@ -20,10 +21,12 @@ export const selfManagedApp: FastifyPluginAsync<AppOptions<SelfManagedConfig>> =
     { saasUrl: config.saasUrl, proxy: proxyName ?? null },
     proxyName ? `SaaS is reached through the proxy ${proxyName}` : "SaaS is reached directly",
   );
-  await app.register(codeSuggestionsTokensRoutes, {
+  const hop = {
     saasUrl: config.saasUrl,
     saasTimeoutMs: config.saasTimeoutMs,
     dispatcher,
     hostName: new URL(config.externalUrl).hostname,
-  });
+  };
+  await app.register(codeSuggestionsTokensRoutes, hop);
+  await app.register(healthCheckRoutes, { ...hop, proxyName });
 };
