@@ -132,4 +132,67 @@ describe("the SaaS hop through a forward proxy, with a private CA", () => {
       expect(response.received).toEqual([]);
     },
   );
+
+  /** The admin API's health check on an instance with `env`. */
+  async function healthCheck(env: Record<string, string>) {
+    const selfManaged = await configuredSelfManaged(saas.url, serviceToken, env);
+    try {
+      const { token } = await selfManaged.fixtures.userWithToken(
+        { admin: true },
+        { scopes: ["api"] },
+      );
+      const connectsBefore = proxy.connects().length;
+      const response = await fetch(`${selfManaged.url}/api/v4/code_suggestions/health_check`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      const report = (await response.json()) as {
+        success: boolean;
+        probes: { name: string; success: boolean; message: string }[];
+      };
+      return { report, connects: proxy.connects().slice(connectsBefore) };
+    } finally {
+      await selfManaged.close();
+    }
+  }
+
+  it("the health check goes the same way, and names the proxy without its password", async () => {
+    const { report, connects } = await healthCheck({
+      HTTPS_PROXY: authenticatedProxy(),
+      SAAS_CA_FILE: pki.caFile,
+    });
+    expect(report.probes.map(({ success }) => success)).toEqual([true, true, true, true]);
+    expect(report.probes[1]?.message).toBe(
+      `SaaS at ${saas.url} answered through the proxy http://127.0.0.1:${proxy.port}`,
+    );
+    expect(connects.length).toBeGreaterThan(0);
+    expect(new Set(connects)).toEqual(new Set([saasHostPort]));
+    expect(JSON.stringify(report)).not.toContain(PROXY_PASSWORD);
+  });
+
+  it.each([
+    {
+      why: "the proxy refuses the credentials",
+      env: (): Record<string, string> => ({
+        HTTPS_PROXY: `http://${PROXY_USER}:wrong-password@127.0.0.1:${proxy.port}`,
+        SAAS_CA_FILE: pki.caFile,
+      }),
+      // tinyproxy answers a CONNECT with wrong credentials 401 where others say 407.
+      says: /refused to connect to SaaS \(40[17]\): check the credentials in HTTPS_PROXY/,
+    },
+    {
+      why: "SaaS's certificate is from a CA not in SAAS_CA_FILE",
+      env: (): Record<string, string> => ({
+        HTTPS_PROXY: authenticatedProxy(),
+        SAAS_CA_FILE: pki.otherCaFile,
+      }),
+      says: /put its CA certificate in the PEM file named by SAAS_CA_FILE/,
+    },
+  ])("the health check tells the administrator what to do when $why", async ({ env, says }) => {
+    const { report } = await healthCheck(env());
+    expect(report.success).toBe(false);
+    expect(report.probes[1]).toMatchObject({ name: "saas_reachable", success: false });
+    expect(report.probes[1]?.message).toMatch(says);
+    expect(JSON.stringify(report)).not.toContain("wrong-password");
+    expect(JSON.stringify(report)).not.toContain(PROXY_PASSWORD);
+  });
 });
