@@ -1,3 +1,7 @@
+import { execFile } from "node:child_process";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import type { SaasConfig } from "@token-broker/saas/config";
 import type { SelfManagedConfig } from "@token-broker/self-managed/config";
 import { runSelfManagedConsole } from "@token-broker/self-managed/console";
@@ -86,6 +90,30 @@ describe("the health check of the SaaS connection", () => {
     );
     expect(message(report, "token_issuance")).toContain(`${saas.url}/oauth/discovery/keys`);
     expect(JSON.stringify(report)).not.toContain(serviceToken.slice(6));
+  });
+
+  it("runs as the console's process: one line per probe, exit code 0", async () => {
+    const entry = path.resolve(
+      path.dirname(fileURLToPath(import.meta.url)),
+      "../../apps/self-managed/src/console.ts",
+    );
+    // Asynchronously: SaaS answers from this process's event loop.
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ["--import", "tsx", entry, "health-check"],
+      {
+        env: {
+          PATH: process.env.PATH,
+          DATABASE_URL: selfManaged.databaseUrl,
+          DB_KEY_BASE: TEST_KEY_BASE,
+          SAAS_URL: saas.url,
+        },
+      },
+    );
+    expect(stdout.trim().split("\n")).toEqual([
+      ...PROBES.map((name) => expect.stringMatching(new RegExp(`^ok +${name}: `))),
+      "Code Suggestions can reach SaaS.",
+    ]);
   });
 
   it("only administrators may run it over the API", async () => {
