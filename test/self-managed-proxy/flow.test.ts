@@ -100,17 +100,55 @@ describe("through a self-managed instance", () => {
     expect(received[0]?.headers["x-request-id"]).toBe(response?.headers.get("x-request-id"));
   });
 
-  it("streams a client's request body through", async () => {
+  it("never sends the client's body to SaaS: the upstream request is empty", async () => {
     const { token } = await selfManaged.fixtures.userWithToken();
-    const response = await requestToken(selfManaged.url, token, {
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ editor: "vscode" }),
+    const responses: number[] = [];
+    const received = await receivedBySaas(async () => {
+      for (const init of [
+        {
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+          body: `private_token=${token}&editor=vscode`,
+        },
+        { headers: { "content-type": "application/json" }, body: JSON.stringify({ token }) },
+        { headers: { "content-type": "application/json" } },
+      ]) {
+        responses.push((await requestToken(selfManaged.url, token, init)).status);
+      }
     });
-    expect(response.status).toBe(201);
-    const empty = await requestToken(selfManaged.url, token, {
-      headers: { "content-type": "application/json" },
+    expect(responses).toEqual([201, 201, 201]);
+    expect(received).toHaveLength(3);
+    for (const request of received) {
+      expect(request.headers["content-length"] ?? "0").toBe("0");
+      expect(request.headers).not.toHaveProperty("transfer-encoding");
+      expect(JSON.stringify(request)).not.toContain(token);
+    }
+  });
+
+  it("413 to a chunked body over 64 KB, without asking SaaS", async () => {
+    const { token } = await selfManaged.fixtures.userWithToken();
+    const chunk = new TextEncoder().encode("x".repeat(16 * 1024));
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        // 10 MB, as the attack sent; the server stops reading after 64 KB.
+        if (sent >= 10 * 1024 * 1024) controller.close();
+        else controller.enqueue(chunk);
+        sent += chunk.length;
+      },
     });
-    expect(empty.status).toBe(201);
+    let response: Awaited<ReturnType<typeof requestToken>> | undefined;
+    const received = await receivedBySaas(async () => {
+      response = await requestToken(selfManaged.url, token, {
+        headers: { "content-type": "application/json" },
+        body,
+        duplex: "half",
+      } as RequestInit);
+    });
+    expect([response?.status, response?.body]).toEqual([
+      413,
+      { message: "413 Request Entity Too Large" },
+    ]);
+    expect(received).toEqual([]);
   });
 
   describe("refuses without asking SaaS", () => {

@@ -1,8 +1,8 @@
-import { startSaas, startSelfManaged } from "@token-broker/testing";
+import { type StartOptions, startSaas, startSelfManaged } from "@token-broker/testing";
 
 /** SaaS with a service account allowed to mint tokens for self-managed instances. */
-export async function saasWithServiceAccount(env: Record<string, string> = {}) {
-  const saas = await startSaas({ env });
+export async function saasWithServiceAccount(options: StartOptions = {}) {
+  const saas = await startSaas(options);
   const { user, token } = await saas.fixtures.userWithToken({}, { scopes: ["ai_features"] });
   await saas.fixtures.feature("code_suggestions_for_instance_admin_enabled", {
     enabled: true,

@@ -15,7 +15,7 @@ let behindLimitedSaas: RunningService<SelfManagedConfig>;
 beforeAll(async () => {
   const [open, limited] = await Promise.all([
     saasWithServiceAccount(),
-    saasWithServiceAccount({ TOKENS_RATE_LIMIT_PER_INSTANCE: "1" }),
+    saasWithServiceAccount({ env: { TOKENS_RATE_LIMIT_PER_INSTANCE: "1" } }),
   ]);
   saas = open.saas;
   limitedSaas = limited.saas;

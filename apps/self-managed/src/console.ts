@@ -1,11 +1,9 @@
 /** The self-managed console: `pnpm console:self-managed <command>` (see `--help`). */
-import { processIo, runConsole } from "@token-broker/console";
-import { readSelfManagedConfig } from "./config.ts";
+import { processIo } from "@token-broker/console";
+import { runSelfManagedConsole } from "./self-managed-console.ts";
 
-process.exitCode = await runConsole({
-  readConfig: readSelfManagedConfig,
+process.exitCode = await runSelfManagedConsole({
   argv: process.argv.slice(2),
   env: process.env,
   io: processIo(),
-  invocation: "pnpm console:self-managed",
 });

@@ -123,6 +123,8 @@ export const ERROR_CATALOGUE = {
   // Failures: never an internal message, address or stack in a body.
   internal_error: plain(500),
   upstream_unreachable: { ...plain(502), logLevel: "warn" },
+  /** SaaS answered, but not with a token nor one of GitLab's refusals (token-api.md). */
+  upstream_invalid_answer: { ...plain(502), logLevel: "warn" },
   upstream_timeout: { ...plain(504), logLevel: "warn" },
   /** The database is unreachable (operations.md §8): the client may retry in a second. */
   database_unavailable: {

@@ -46,6 +46,12 @@ export interface StartOptions {
   readonly replicaOf?: RunningService<InstanceConfig>;
   /** Runs first on every request (e.g. to hold a request, as a slow upstream would). */
   readonly onRequest?: onRequestHookHandler;
+  /** Serve HTTPS with this key and certificate (PEM) instead of plain HTTP. */
+  readonly https?: { readonly key: string; readonly cert: string };
+}
+
+function scheme(options: StartOptions): "http" | "https" {
+  return options.https ? "https" : "http";
 }
 
 /** A free TCP port on the loopback interface. */
@@ -84,9 +90,10 @@ async function start<C extends InstanceConfig>(
       done();
     },
   });
-  const app = Fastify(
-    serverOptions(createLogger({ service: config.service, level: "info", pretty: false }, sink)),
-  );
+  const app = Fastify({
+    ...serverOptions(createLogger({ service: config.service, level: "info", pretty: false }, sink)),
+    ...(options.https ? { https: options.https } : {}),
+  });
   const received: ReceivedRequest[] = [];
   app.addHook("onRequest", async (request) => {
     received.push({ method: request.method, url: request.url, headers: { ...request.headers } });
@@ -101,7 +108,7 @@ async function start<C extends InstanceConfig>(
     throw error;
   }
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${scheme(options)}://127.0.0.1:${port}`,
     config,
     database,
     databaseUrl: database.url,
@@ -123,7 +130,7 @@ async function start<C extends InstanceConfig>(
 export async function startSaas(options: StartOptions = {}) {
   return start(
     saasApp,
-    (env) => readSaasConfig({ EXTERNAL_URL: `http://127.0.0.1:${env.PORT}`, ...env }),
+    (env) => readSaasConfig({ EXTERNAL_URL: `${scheme(options)}://127.0.0.1:${env.PORT}`, ...env }),
     options,
   );
 }

@@ -1,25 +1,20 @@
-import type { IncomingHttpHeaders } from "node:http";
-import replyFrom from "@fastify/reply-from";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { CODE_SUGGESTIONS_SCOPES } from "@token-broker/auth";
 import { BrokerError } from "@token-broker/errors";
 import { CodeSuggestionsToken, gitlabErrors, type TokenOutcome } from "@token-broker/instance";
 import { decideSelfManagedTokenRequest, isProxiedRequest } from "@token-broker/policy";
-import { upstreamFailure } from "../saas-proxy/upstream-errors.ts";
-import { relayedResponseHeaders, upstreamHeaders } from "../saas-proxy/upstream-request.ts";
-
-const TOKENS_PATH = "/api/v4/code_suggestions/tokens";
+import type { FastifyReply } from "fastify";
+import type { Dispatcher } from "undici";
+import { requestSaasToken, TOKENS_PATH } from "../saas-proxy/request-saas-token.ts";
+import { saasFailureError } from "../saas-proxy/upstream-errors.ts";
 
 export interface CodeSuggestionsTokensOptions {
   readonly saasUrl: string;
   readonly saasTimeoutMs: number;
+  /** The connection pool to SaaS (proxy and CA applied). */
+  readonly dispatcher: Dispatcher;
   /** This instance's host name, sent to SaaS as X-Gitlab-Host-Name. */
   readonly hostName: string;
-}
-
-interface UpstreamResponse {
-  readonly statusCode: number;
-  readonly headers: IncomingHttpHeaders;
 }
 
 function header(value: string | string[] | undefined): string | undefined {
@@ -34,13 +29,12 @@ function relayedOutcome(statusCode: number): TokenOutcome {
 
 /**
  * `POST /api/v4/code_suggestions/tokens` on a self-managed instance: its own checks, then
- * the request streamed to SaaS with the service account's token (GitLab did this with
- * Workhorse's send_url), and SaaS's answer streamed back.
+ * a request of its own to SaaS with the service account's token (GitLab did this with
+ * Workhorse's send_url), and SaaS's answer relayed once checked.
  */
 export const codeSuggestionsTokensRoutes: FastifyPluginAsyncTypebox<
   CodeSuggestionsTokensOptions
-> = async (app, { saasUrl, saasTimeoutMs, hostName }) => {
-  const saas = new URL(saasUrl);
+> = async (app, { saasUrl, saasTimeoutMs, dispatcher, hostName }) => {
   // The stored service token, decrypted once per stored value rather than per request.
   let decrypted: { ciphertext: string; token: string } | undefined;
   const decryptServiceToken = (ciphertext: string): string => {
@@ -50,23 +44,13 @@ export const codeSuggestionsTokensRoutes: FastifyPluginAsyncTypebox<
     return decrypted.token;
   };
   const saasRequestDuration = app.metrics.saasRequestDuration();
-  // SAAS_URL may carry a path (a relative URL root): requests go below it.
-  const upstreamPath = `${saas.pathname.replace(/\/+$/, "")}${TOKENS_PATH}`;
-  await app.register(replyFrom, {
-    base: saas.origin,
-    disableRequestLogging: true,
-    undici: {
-      headersTimeout: saasTimeoutMs,
-      bodyTimeout: saasTimeoutMs,
-      // reply-from turns certificate verification off unless told otherwise; the service
-      // token must only ever reach the real SaaS.
-      connect: { timeout: saasTimeoutMs, rejectUnauthorized: true },
-    },
-  });
 
-  // Stream the client's body through untouched instead of parsing it.
+  // A body is read (so the server's 64 KB limit and timeouts apply) and dropped: it never
+  // reaches SaaS (token-api.md, Request).
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser("*", (_request, payload, done) => done(null, payload));
+  app.addContentTypeParser("*", { parseAs: "buffer" }, (_request, _body, done) => {
+    done(null, undefined);
+  });
 
   app.post(
     TOKENS_PATH,
@@ -76,7 +60,7 @@ export const codeSuggestionsTokensRoutes: FastifyPluginAsyncTypebox<
         tags: ["code_suggestions"],
         response: {
           201: CodeSuggestionsToken,
-          ...gitlabErrors(400, 401, 403, 404, 429, 502, 504),
+          ...gitlabErrors(400, 401, 403, 404, 413, 429, 502, 504),
         },
       },
       config: { scopes: CODE_SUGGESTIONS_SCOPES, rateLimit: app.tokenRateLimit },
@@ -102,39 +86,35 @@ export const codeSuggestionsTokensRoutes: FastifyPluginAsyncTypebox<
       }
       // The decision required a stored token; this narrows its type.
       const encryptedToken = settings.encryptedAiAccessToken ?? "";
-      const identity = {
-        aiAccessToken: decryptServiceToken(encryptedToken),
-        instanceId: settings.instanceUuid,
-        hostName,
-        requestId: request.id,
-      };
       const sentAt = performance.now();
-      const saasAnswered = (status: number | "error") =>
-        saasRequestDuration.observe({ status }, (performance.now() - sentAt) / 1000);
-      return reply.from(upstreamPath, {
-        method: "POST",
-        // Never forward the client's query string: it may hold private_token.
-        queryString: () => "",
-        rewriteRequestHeaders: (_request, prepared) => upstreamHeaders(identity, prepared),
-        rewriteHeaders: (headers) => relayedResponseHeaders(headers),
-        onResponse: (_request, proxied, upstream) => {
-          // reply-from hands over { statusCode, headers, stream } whatever its typing says.
-          const { statusCode, headers } = upstream as unknown as UpstreamResponse;
-          saasAnswered(statusCode);
-          request.tokenOutcome = relayedOutcome(statusCode);
-          request.logFields = {
-            upstreamStatus: statusCode,
-            saasRequestId: headers["x-request-id"],
-          };
-          proxied.send(upstream.stream);
-        },
-        // The error handler answers it from the catalogue, and logs it.
-        onError: (proxied, { error }) => {
-          saasAnswered("error");
-          request.tokenOutcome = "upstream_error";
-          proxied.send(upstreamFailure(error));
+      const result = await requestSaasToken({
+        dispatcher,
+        saasUrl,
+        timeoutMs: saasTimeoutMs,
+        identity: {
+          aiAccessToken: decryptServiceToken(encryptedToken),
+          instanceId: settings.instanceUuid,
+          hostName,
+          requestId: request.id,
         },
       });
+      request.logFields = {
+        upstreamStatus: result.upstreamStatus,
+        saasRequestId: result.saasRequestId,
+      };
+      saasRequestDuration.observe(
+        { status: result.upstreamStatus ?? "error" },
+        (performance.now() - sentAt) / 1000,
+      );
+      if (result.outcome !== "relayed") {
+        request.tokenOutcome = "upstream_error";
+        throw saasFailureError(result);
+      }
+      request.tokenOutcome = relayedOutcome(result.answer.status);
+      const { status, headers, body } = result.answer;
+      // SaaS's bytes as checked, not re-serialized: the schema above documents them.
+      const relay = reply as unknown as FastifyReply;
+      return relay.code(status).headers(headers).send(body);
     },
   );
 };

@@ -8,7 +8,7 @@ import {
   rotatePersonalAccessToken,
   type TokenRecord,
 } from "@token-broker/admin";
-import type { Principal } from "@token-broker/auth";
+import { type Principal, SCOPES } from "@token-broker/auth";
 import { BrokerError } from "@token-broker/errors";
 import { gitlabErrors, Id } from "@token-broker/instance";
 import { Type } from "typebox";
@@ -96,6 +96,21 @@ export const personalAccessTokenRoutes: FastifyPluginAsyncTypebox = async (app) 
       setPaginationHeaders(request, reply, page, tokens);
       return tokens.items.map(presentToken);
     },
+  );
+
+  app.get(
+    "/personal_access_tokens/self",
+    {
+      schema: {
+        summary: "Show the personal access token making the request",
+        tags,
+        response: { 200: PersonalAccessTokenEntity },
+      },
+      // GitLab lets any token, whatever its scopes, see itself (the SaaS health check asks
+      // with a service account's ai_features token).
+      config: { scopes: SCOPES },
+    },
+    async (request) => presentToken(await visibleToken(prisma, request.principal, "self")),
   );
 
   app.get(

@@ -1,0 +1,18 @@
+import { type ConsoleIo, runConsole } from "@token-broker/console";
+import type { Environment } from "@token-broker/instance";
+import { readSelfManagedConfig } from "./config.ts";
+import { HEALTH_CHECK } from "./health-check/console-command.ts";
+
+/** The self-managed console: the shared commands and `health-check`. Returns the exit code. */
+export function runSelfManagedConsole(options: {
+  argv: readonly string[];
+  env: Environment;
+  io: ConsoleIo;
+}): Promise<number> {
+  return runConsole({
+    ...options,
+    readConfig: readSelfManagedConfig,
+    commands: [HEALTH_CHECK],
+    invocation: "pnpm console:self-managed",
+  });
+}
