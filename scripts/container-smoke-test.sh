@@ -262,6 +262,12 @@ echo "SaaS publishes its keys at $jwks_uri"
 step "the flow through the containers"
 run_flow "$SAAS_URL" "$SM_URL" "$SAAS_ROOT" "$SM_ROOT" "$SAAS_URL"
 
+step "the health check of the SaaS connection, inside the self-managed container"
+podman exec "$SM_CONTAINER" node apps/self-managed/dist/console.mjs health-check \
+  >"$WORK_DIR/health-check.log" 2>&1 ||
+  { cat "$WORK_DIR/health-check.log" >&2; fail "the health check inside $SM_CONTAINER failed"; }
+cat "$WORK_DIR/health-check.log"
+
 step "docker stop during a request: the request finishes"
 SLOW_PORT="$(free_port)"
 SLOW_DELAY_MS=3000
