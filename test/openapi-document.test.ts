@@ -1,9 +1,5 @@
-import type { SaasConfig } from "@token-broker/saas/config";
-import type { SelfManagedConfig } from "@token-broker/self-managed/config";
-import { type RunningService, startSaas, startSelfManaged } from "@token-broker/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-
-type Service = RunningService<SaasConfig> | RunningService<SelfManagedConfig>;
+import { describe, expect, it } from "vitest";
+import { useBothServices } from "./support/both-services.ts";
 
 interface Operation {
   readonly responses: Record<string, unknown>;
@@ -25,7 +21,7 @@ const ADMINISTRATORS_ONLY = [
 ];
 
 /** Every operation under /api/v4: all of them are protected (token-api.md, instance-api.md). */
-async function protectedOperations(service: Service) {
+async function protectedOperations(service: { readonly url: string }) {
   const response = await fetch(`${service.url}/-/docs/json`);
   expect(response.status).toBe(200);
   const document = (await response.json()) as OpenApiDocument;
@@ -46,21 +42,9 @@ function concrete(path: string): string {
   return path.replace(/\{[^}]+\}/g, "1");
 }
 
-let saas: RunningService<SaasConfig>;
-let selfManaged: RunningService<SelfManagedConfig>;
-beforeAll(async () => {
-  saas = await startSaas();
-  selfManaged = await startSelfManaged(saas.url);
-});
-afterAll(async () => {
-  await selfManaged?.close();
-  await saas?.close();
-});
+const { each } = useBothServices();
 
-describe.each([
-  ["SaaS", () => saas],
-  ["self-managed", () => selfManaged],
-])("the OpenAPI document of %s", (_name, service) => {
+describe.each(each)("the OpenAPI document of %s", (_name, service) => {
   it("documents 401, 403 and 503 on every protected operation", async () => {
     const operations = await protectedOperations(service());
     expect(operations.map((operation) => operation.name)).toEqual(

@@ -1,10 +1,6 @@
 import { connect } from "node:net";
-import type { SaasConfig } from "@token-broker/saas/config";
-import type { SelfManagedConfig } from "@token-broker/self-managed/config";
-import { type RunningService, startSaas, startSelfManaged } from "@token-broker/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-
-type Service = RunningService<SaasConfig> | RunningService<SelfManagedConfig>;
+import { describe, expect, it } from "vitest";
+import { useBothServices } from "../support/both-services.ts";
 
 import { TOKENS_PATH, UNAUTHORIZED } from "../support/token-request.ts";
 
@@ -13,7 +9,7 @@ const FORBIDDEN = { message: "403 Forbidden" };
 const SETTINGS = "/api/v4/application/settings";
 
 async function send(
-  service: Service,
+  service: { readonly url: string },
   method: string,
   path: string,
   options: { token?: string; contentType?: string; body?: string } = {},
@@ -31,7 +27,7 @@ async function send(
  * reading the body: the rest is never sent.
  */
 function answerWithoutTheWholeBody(
-  service: Service,
+  service: { readonly url: string },
   method: string,
   path: string,
 ): Promise<string> {
@@ -65,21 +61,9 @@ function answerWithoutTheWholeBody(
   });
 }
 
-let saas: RunningService<SaasConfig>;
-let selfManaged: RunningService<SelfManagedConfig>;
-beforeAll(async () => {
-  saas = await startSaas();
-  selfManaged = await startSelfManaged(saas.url);
-});
-afterAll(async () => {
-  await selfManaged?.close();
-  await saas?.close();
-});
+const { each } = useBothServices();
 
-describe.each([
-  ["SaaS", () => saas],
-  ["self-managed", () => selfManaged],
-])("%s authenticates before it reads a body", (_name, service) => {
+describe.each(each)("%s authenticates before it reads a body", (_name, service) => {
   it("answers 401, not 400, to a request without a valid token and with a bad body", async () => {
     for (const token of [undefined, "glpat-unknownunknown0000", "nope"]) {
       for (const [contentType, body] of [
