@@ -1,0 +1,27 @@
+import { readFile } from "node:fs/promises";
+
+/** Linux's USER_HZ: /proc reports CPU time in hundredths of a second. */
+const CLOCK_TICKS = 100;
+
+/** What the benchmark reads of a process it started (from /proc, Linux only). */
+export interface ProcessStats {
+  /** Resident memory now, in MiB. */
+  residentMiB(): Promise<number>;
+  /** CPU time the process has used so far (user + system), in seconds. */
+  cpuSeconds(): Promise<number>;
+}
+
+export function processStats(pid: number | undefined): ProcessStats {
+  return {
+    async residentMiB() {
+      const status = await readFile(`/proc/${pid}/status`, "utf8");
+      const kib = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
+      return kib / 1024;
+    },
+    async cpuSeconds() {
+      // Fields 14 and 15 of /proc/<pid>/stat, after the command name in parentheses.
+      const fields = (await readFile(`/proc/${pid}/stat`, "utf8")).split(") ")[1]?.split(" ") ?? [];
+      return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+    },
+  };
+}
