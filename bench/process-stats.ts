@@ -25,3 +25,15 @@ export function processStats(pid: number | undefined): ProcessStats {
     },
   };
 }
+
+/**
+ * CPU time the whole machine has spent busy so far (every process: the services, the load
+ * generator, PostgreSQL, Redis, and anything else running), in seconds (from /proc/stat).
+ */
+export async function machineBusySeconds(): Promise<number> {
+  const [line] = (await readFile("/proc/stat", "utf8")).split("\n");
+  const values = (line ?? "").trim().split(/\s+/).slice(1).map(Number);
+  const total = values.reduce((sum, value) => sum + value, 0);
+  const idle = (values[3] ?? 0) + (values[4] ?? 0);
+  return (total - idle) / CLOCK_TICKS;
+}

@@ -5,8 +5,10 @@
 import type { LoadResult } from "./load.ts";
 
 export interface Measurements {
-  /** R: RS256 signatures per second. */
+  /** R: RS256 signatures per second (jose, as SaaS signs). */
   readonly signing: number;
+  /** The same with node:crypto's asynchronous sign: informative. */
+  readonly signingNodeCrypto: number;
   /** H: the bare HTTP exchange. */
   readonly bare: LoadResult;
   /** S: SaaS, every feature on (rate limits in Redis, metrics). */
@@ -95,6 +97,7 @@ export function table(options: {
     "",
     `${"measurement".padEnd(38)}${["rate", "p50", "p99", "non-2xx"].map((h) => h.padStart(9)).join("")}`,
     row("R  RS256 signatures (jose)", m.signing),
+    row("   same with node:crypto sign (async)", m.signingNodeCrypto),
     row("H  bare Fastify, same answer", m.bare.requestsPerSecond, m.bare),
     row("L  limit = 1/(1/R + 1/H)", l),
     row("S  SaaS (1k users), all features on", m.direct.requestsPerSecond, m.direct),
@@ -114,7 +117,7 @@ export function table(options: {
         `${t.name.padEnd(28)}${t.value.toFixed(2).padStart(8)}   target ${t.comparison} ${t.bound}  ${t.met ? "met" : "MISSED"}`,
     ),
     "",
-    "CPU time per token request (median of the runs; user + system):",
+    "CPU time per token request (median of the runs; user + system; the whole machine includes the load generator, PostgreSQL, Redis and anything else running):",
     ...Object.entries(options.cpuMicros).map(
       ([name, micros]) => `  ${name.padEnd(36)}${`${micros.toFixed(0)} µs`.padStart(10)}`,
     ),

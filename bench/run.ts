@@ -20,6 +20,7 @@ import { setUpFlow } from "@token-broker/service-runner/setup";
 import { type BareServer, startBareServer } from "./bare.ts";
 import { benchDatabases } from "./databases.ts";
 import { type LoadResult, measureTokenRequests, median } from "./load.ts";
+import { machineBusySeconds } from "./process-stats.ts";
 import { summarizeProfiles } from "./profile-summary.ts";
 import { waitForQuietCpu } from "./quiet-cpu.ts";
 import { type Measurements, table, targets } from "./report.ts";
@@ -140,18 +141,23 @@ try {
     await waitForQuietCpu();
     return measureTokenRequests({ url, tokens, connections: CONNECTIONS, durationSeconds });
   };
-  // CPU time each process spent per request of a run: what a token costs each process.
+  // CPU time each process spent per request of a run: what a token costs each process, and
+  // the whole machine (load generator, PostgreSQL and Redis included).
   const cpuPerRequest: Record<string, number[]> = {};
   const measureCpu = async (
     label: string,
     run: () => Promise<LoadResult>,
     involved: (BenchService | BareServer)[],
   ) => {
-    const before = await Promise.all(involved.map((service) => service.cpuSeconds()));
+    const counters = [
+      ...involved.map((service) => ({ name: service.name, seconds: service.cpuSeconds })),
+      { name: "whole machine", seconds: machineBusySeconds },
+    ];
+    const before = await Promise.all(counters.map((counter) => counter.seconds()));
     const result = await run();
-    const after = await Promise.all(involved.map((service) => service.cpuSeconds()));
-    involved.forEach((service, i) => {
-      const key = `${label}: ${service.name}`;
+    const after = await Promise.all(counters.map((counter) => counter.seconds()));
+    counters.forEach((counter, i) => {
+      const key = `${label}: ${counter.name}`;
       const micros = (((after[i] ?? 0) - (before[i] ?? 0)) * 1e6) / Math.max(1, result.total);
       cpuPerRequest[key] = [...(cpuPerRequest[key] ?? []), micros];
     });
@@ -171,7 +177,10 @@ try {
 
   step(`R: RS256 signing with jose, ${CONNECTIONS} in flight`);
   await waitForQuietCpu();
-  const signing = await measureSigning({ inFlight: CONNECTIONS, durationMs: DURATION_S * 1000 });
+  const signatures = await measureSigning({
+    inFlight: CONNECTIONS,
+    durationMs: (DURATION_S * 1000) / 2,
+  });
 
   step("warming up");
   await warmUp(bare.url, small.tokens);
@@ -205,7 +214,8 @@ try {
   }
   const medianOf = (key: string) => median(rounds[key] ?? []);
   const measurements: Measurements = {
-    signing,
+    signing: signatures.jose,
+    signingNodeCrypto: signatures.nodeCrypto,
     bare: medianOf("bare"),
     direct: medianOf("direct"),
     directNoLimits: medianOf("directNoLimits"),
