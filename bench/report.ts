@@ -91,6 +91,9 @@ export function table(options: {
   const m = options.measurements;
   const l = limit(m.signing, m.bare.requestsPerSecond);
   const featureCost = 1 - m.direct.requestsPerSecond / m.directNoLimits.requestsPerSecond;
+  const cpuCost =
+    (options.cpuMicros["S: saas-1k"] ?? 0) -
+    (options.cpuMicros["S no limits: saas-1k-no-limits"] ?? 0);
   return [
     "",
     options.header,
@@ -110,7 +113,8 @@ export function table(options: {
     row(`S  SaaS (${options.largeUsers} users)`, m.directLarge.requestsPerSecond, m.directLarge),
     row("   cold: every request a new user", m.cold.requestsPerSecond, m.cold),
     "",
-    `rate limits in Redis cost ${(100 * featureCost).toFixed(0)} % of S's rate`,
+    `rate limits in Redis: ${(100 * featureCost).toFixed(0)} % of S's rate, ${cpuCost.toFixed(0)} µs of SaaS CPU per request`,
+    "(metrics have no switch: their cost is the onResponse hook's, see BENCH_CPU_PROF=1)",
     "",
     ...options.targets.map(
       (t) =>
