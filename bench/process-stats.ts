@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import type pg from "pg";
 
 /** Linux's USER_HZ: /proc reports CPU time in hundredths of a second. */
 const CLOCK_TICKS = 100;
@@ -36,4 +37,27 @@ export async function machineBusySeconds(): Promise<number> {
   const total = values.reduce((sum, value) => sum + value, 0);
   const idle = (values[3] ?? 0) + (values[4] ?? 0);
   return (total - idle) / CLOCK_TICKS;
+}
+
+/**
+ * CPU time used so far by the PostgreSQL backends serving `databases` (each connection is a
+ * process on the local server), by process id: a connection opened during a run counts whole.
+ */
+export async function databaseBackendSeconds(
+  client: pg.Client,
+  databases: readonly string[],
+): Promise<Map<number, number>> {
+  const { rows } = await client.query<{ pid: number }>(
+    "SELECT pid FROM pg_stat_activity WHERE datname = ANY($1::text[])",
+    [databases],
+  );
+  const seconds = new Map<number, number>();
+  for (const { pid } of rows) {
+    // Ended since: nothing to read.
+    const used = await processStats(pid)
+      .cpuSeconds()
+      .catch(() => undefined);
+    if (used !== undefined) seconds.set(pid, used);
+  }
+  return seconds;
 }

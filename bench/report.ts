@@ -2,6 +2,9 @@
  * The benchmark's table: each measurement's rate and latencies, the limit L, the ratios
  * against their targets, CPU time per request and resident memory.
  */
+import { writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import type { LoadResult } from "./load.ts";
 
 export interface Measurements {
@@ -123,7 +126,23 @@ export function table(options: {
     "",
     "CPU time per token request (median of the runs; user + system; the whole machine includes the load generator, PostgreSQL, Redis and anything else running):",
     ...Object.entries(options.cpuMicros).map(
-      ([name, micros]) => `  ${name.padEnd(36)}${`${micros.toFixed(0)} µs`.padStart(10)}`,
+      ([name, micros]) => `  ${name.padEnd(44)}${`${micros.toFixed(0)} µs`.padStart(10)}`,
     ),
   ];
+}
+
+/** Everything measured, with the machine's facts, as `bench-<date>.json` in `dir`. */
+export async function writeResults(dir: string, results: object): Promise<string> {
+  const cpu = os.cpus();
+  const file = path.join(dir, `bench-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
+  const machine = {
+    cpus: cpu.length,
+    cpuModel: cpu[0]?.model,
+    memoryGiB: os.totalmem() / 2 ** 30,
+    node: process.version,
+    platform: `${os.type()} ${os.release()}`,
+  };
+  const document = { date: new Date().toISOString(), machine, ...results };
+  await writeFile(file, `${JSON.stringify(document, null, 2)}\n`);
+  return file;
 }

@@ -12,18 +12,19 @@
  */
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { setUpFlow } from "@token-broker/service-runner/setup";
+import pg from "pg";
 import { type BareServer, startBareServer } from "./bare.ts";
 import { benchDatabases } from "./databases.ts";
 import { type LoadResult, measureTokenRequests, median } from "./load.ts";
-import { machineBusySeconds } from "./process-stats.ts";
+import { databaseBackendSeconds, machineBusySeconds } from "./process-stats.ts";
 import { summarizeProfiles } from "./profile-summary.ts";
 import { waitForQuietCpu } from "./quiet-cpu.ts";
-import { type Measurements, table, targets } from "./report.ts";
+import { type Measurements, table, targets, writeResults } from "./report.ts";
 import { seedUsers } from "./seed.ts";
 import { type BenchService, startBenchService } from "./services.ts";
 import { measureSigning } from "./signing.ts";
@@ -52,10 +53,13 @@ function step(message: string) {
 }
 
 const databases = benchDatabases(adminUrl);
+// Reads which PostgreSQL processes serve the bench's databases (their CPU time per request).
+const pgAdmin = new pg.Client({ connectionString: adminUrl });
 const processes: (BenchService | BareServer)[] = [];
 let failed = false;
 try {
   step(`creating databases ${databases.prefix}_* on ${new URL(adminUrl).host}`);
+  await pgAdmin.connect();
   const [saasSmallUrl, saasLargeUrl, selfManagedUrl] = await Promise.all(
     ["saas_small", "saas_large", "self_managed"].map(databases.create),
   );
@@ -133,6 +137,16 @@ try {
     saasRootToken,
     selfManagedRootToken,
   });
+  const databaseOf = new Map<BenchService | BareServer, string[]>([
+    [saasSmall, [saasSmallUrl as string]],
+    [saasNoLimits, [saasSmallUrl as string]],
+    [saasLarge, [saasLargeUrl as string]],
+    [selfManaged, [selfManagedUrl as string]],
+  ]);
+  const databasesOf = (involved: (BenchService | BareServer)[]) =>
+    involved.flatMap((service) =>
+      (databaseOf.get(service) ?? []).map((url) => new URL(url).pathname.slice(1)),
+    );
   const answer = await sampleAnswer(saasSmall.url, small.tokens[0] as string);
   const bare = await startBareServer(answer);
   processes.push(bare);
@@ -154,13 +168,23 @@ try {
       { name: "whole machine", seconds: machineBusySeconds },
     ];
     const before = await Promise.all(counters.map((counter) => counter.seconds()));
+    const backendsBefore = await databaseBackendSeconds(pgAdmin, databasesOf(involved));
     const result = await run();
     const after = await Promise.all(counters.map((counter) => counter.seconds()));
-    counters.forEach((counter, i) => {
-      const key = `${label}: ${counter.name}`;
-      const micros = (((after[i] ?? 0) - (before[i] ?? 0)) * 1e6) / Math.max(1, result.total);
+    const backendsAfter = await databaseBackendSeconds(pgAdmin, databasesOf(involved));
+    const record = (name: string, seconds: number) => {
+      const key = `${label}: ${name}`;
+      const micros = (seconds * 1e6) / Math.max(1, result.total);
       cpuPerRequest[key] = [...(cpuPerRequest[key] ?? []), micros];
+    };
+    counters.forEach((counter, i) => {
+      record(counter.name, (after[i] ?? 0) - (before[i] ?? 0));
     });
+    if (databasesOf(involved).length > 0) {
+      let backends = 0;
+      for (const [pid, used] of backendsAfter) backends += used - (backendsBefore.get(pid) ?? 0);
+      record("PostgreSQL (its databases)", backends);
+    }
     return result;
   };
   // Warm-up: every token of a run once (the steady state the runs measure), then a few
@@ -174,13 +198,6 @@ try {
       durationSeconds: WARMUP_S,
     });
   };
-
-  step(`R: RS256 signing with jose, ${CONNECTIONS} in flight`);
-  await waitForQuietCpu();
-  const signatures = await measureSigning({
-    inFlight: CONNECTIONS,
-    durationMs: (DURATION_S * 1000) / 2,
-  });
 
   step("warming up");
   await warmUp(bare.url, small.tokens);
@@ -203,19 +220,29 @@ try {
     ["directLarge", "S large", saasLarge, large.tokens.slice(0, SAMPLE), [saasLarge]],
   ] as const;
   const rounds: Record<string, LoadResult[]> = {};
+  const signatures: { jose: number[]; nodeCrypto: number[] } = { jose: [], nodeCrypto: [] };
   for (let round = 1; round <= ROUNDS; round += 1) {
     step(
-      `round ${round}/${ROUNDS}: ${plan.map(([, label]) => label).join(", ")}; ${CONNECTIONS} connections, ${DURATION_S} s each`,
+      `round ${round}/${ROUNDS}: R (${CONNECTIONS} signatures in flight), ${plan.map(([, label]) => label).join(", ")} (${CONNECTIONS} connections); ${DURATION_S} s each`,
     );
+    await waitForQuietCpu();
+    const signed = await measureSigning({
+      inFlight: CONNECTIONS,
+      durationMs: (DURATION_S * 1000) / 2,
+    });
+    signatures.jose.push(signed.jose);
+    signatures.nodeCrypto.push(signed.nodeCrypto);
     for (const [key, label, target, tokens, involved] of plan) {
       const result = await measureCpu(label, () => load(target.url, tokens), [...involved]);
       rounds[key] = [...(rounds[key] ?? []), result];
     }
   }
   const medianOf = (key: string) => median(rounds[key] ?? []);
+  const middle = (values: number[]) =>
+    [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
   const measurements: Measurements = {
-    signing: signatures.jose,
-    signingNodeCrypto: signatures.nodeCrypto,
+    signing: middle(signatures.jose),
+    signingNodeCrypto: middle(signatures.nodeCrypto),
     bare: medianOf("bare"),
     direct: medianOf("direct"),
     directNoLimits: medianOf("directNoLimits"),
@@ -232,10 +259,7 @@ try {
     ),
   );
   const cpuMicros = Object.fromEntries(
-    Object.entries(cpuPerRequest).map(([name, values]) => {
-      const sorted = [...values].sort((a, b) => a - b);
-      return [name, sorted[Math.floor(sorted.length / 2)] ?? 0];
-    }),
+    Object.entries(cpuPerRequest).map(([name, values]) => [name, middle(values)]),
   );
   const checked = targets(measurements, memory, LARGE);
   const cpu = os.cpus();
@@ -245,45 +269,28 @@ try {
   const refused = checked.find((t) => t.name.startsWith("non-2xx"));
   failed = refused !== undefined && !refused.met;
 
-  const file = path.join(
-    resultsDir,
-    `bench-${new Date().toISOString().replace(/[:.]/g, "-")}.json`,
-  );
-  await writeFile(
-    file,
-    `${JSON.stringify(
-      {
-        date: new Date().toISOString(),
-        machine: {
-          cpus: cpu.length,
-          cpuModel: cpu[0]?.model,
-          memoryGiB: os.totalmem() / 2 ** 30,
-          node: process.version,
-          platform: `${os.type()} ${os.release()}`,
-        },
-        settings: {
-          connections: CONNECTIONS,
-          durationSeconds: DURATION_S,
-          warmupSeconds: WARMUP_S,
-          users: { small: SMALL, large: LARGE },
-          distinctTokens: SAMPLE,
-        },
-        measurements,
-        rounds,
-        targets: checked,
-        residentMiB: memory,
-        cpuMicrosecondsPerRequest: cpuMicros,
-      },
-      null,
-      2,
-    )}\n`,
-  );
+  const file = await writeResults(resultsDir, {
+    settings: {
+      connections: CONNECTIONS,
+      durationSeconds: DURATION_S,
+      warmupSeconds: WARMUP_S,
+      users: { small: SMALL, large: LARGE },
+      distinctTokens: SAMPLE,
+    },
+    measurements,
+    rounds,
+    signatures,
+    targets: checked,
+    residentMiB: memory,
+    cpuMicrosecondsPerRequest: cpuMicros,
+  });
   step(`results written to ${path.relative(process.cwd(), file)}`);
 } catch (error) {
   failed = true;
   process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
 } finally {
   await Promise.all(processes.map((service) => service.stop()));
+  await pgAdmin.end().catch(() => undefined);
   await databases.dropAll();
 }
 if (PROFILE) {
