@@ -121,7 +121,7 @@ export function table(options: {
     "",
     ...options.targets.map(
       (t) =>
-        `${t.name.padEnd(28)}${t.value.toFixed(2).padStart(8)}   target ${t.comparison} ${t.bound}  ${t.met ? "met" : "MISSED"}`,
+        `${t.name.padEnd(28)}${t.value.toFixed(t.value < 10 ? 3 : 0).padStart(8)}   target ${t.comparison} ${t.bound}  ${t.met ? "met" : "MISSED"}`,
     ),
     "",
     "CPU time per token request (median of the runs; user + system; the whole machine includes the load generator, PostgreSQL, Redis and anything else running):",
