@@ -13,7 +13,7 @@ export function serverOptions(logger: Logger) {
     // Never take a request id from the client.
     requestIdHeader: false as const,
     // One line per request instead of two.
-    logController: new RequestLogController(),
+    logController: new RequestLogController(logger),
     // Longer than the usual load balancer idle timeout (60 s), so the proxy closes first.
     keepAliveTimeout: 72_000,
     // The whole request (headers and at most 64 KB of body) must arrive within 10 s: a client

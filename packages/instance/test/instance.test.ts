@@ -136,6 +136,32 @@ describe("an instance", () => {
     }
   });
 
+  it("writes one line per completed request: id, redacted URL, status, user; none for probes", async () => {
+    const response = await app.inject({
+      url: "/api/v4/whoami?private_token=glpat-R00tT0kenForTests123&page=2",
+    });
+    await app.inject("/-/liveness");
+    const lines = logs.lines
+      .map((line) => JSON.parse(line))
+      .filter((line) => line.reqId === response.headers["x-request-id"]);
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level: 30,
+        service: "saas",
+        msg: "request completed",
+        req: {
+          method: "GET",
+          url: "/api/v4/whoami?private_token=[REDACTED]&page=2",
+          remoteAddress: "127.0.0.1",
+        },
+        res: { statusCode: 200 },
+        userId: expect.any(Number),
+        responseTime: expect.any(Number),
+      }),
+    ]);
+    expect(logs.lines.join("")).not.toContain("/-/liveness");
+  });
+
   it("never writes a token into its logs, whichever way it arrives", async () => {
     const secrets = [
       "glpat-LeakCheckHeader00001",
