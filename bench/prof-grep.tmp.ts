@@ -1,0 +1,14 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+const [file, ...patterns] = process.argv.slice(2);
+const profile = JSON.parse(readFileSync(file, "utf8"));
+const byId = new Map(profile.nodes.map((n: any) => [n.id, n]));
+const parent = new Map<number, number>();
+for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+const label = (n: any) => { const { functionName, url, lineNumber } = n.callFrame; const f = url.includes("/node_modules/") ? url.slice(url.lastIndexOf("/node_modules/") + 14) : path.basename(url); return `${functionName || "(anonymous)"} ${f}:${lineNumber + 1}`; };
+const total = new Map<string, number>(); let busy = 0;
+profile.samples.forEach((id: number, i: number) => { const node: any = byId.get(id); const d = profile.timeDeltas[i] ?? 0; if (!node || node.callFrame.functionName === "(idle)") return; busy += d; const seen = new Set<string>();
+  for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) { const fr: any = byId.get(at); if (!fr) break; const name = label(fr); if (seen.has(name)) continue; seen.add(name); total.set(name, (total.get(name) ?? 0) + d); } });
+const rows = [...total.entries()].filter(([n]) => patterns.some((p) => n.includes(p))).sort((a, b) => b[1] - a[1]).slice(0, 60);
+console.log(`busy ${(busy / 1e6).toFixed(1)} s`);
+for (const [n, t] of rows) console.log(`${((100 * t) / busy).toFixed(1).padStart(5)} %  ${n}`);

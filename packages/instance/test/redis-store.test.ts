@@ -1,0 +1,96 @@
+import { randomBytes } from "node:crypto";
+import { once } from "node:events";
+import type { FastifyRateLimitOptions, FastifyRateLimitStore } from "@fastify/rate-limit";
+import { freePort } from "@token-broker/testing";
+import { type Command, Redis } from "ioredis";
+import { afterAll, describe, expect, it } from "vitest";
+import { MAX_BATCH, redisStore } from "../src/rate-limit/redis-store.ts";
+
+const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+const WINDOW_MS = 60_000;
+
+const clients: Redis[] = [];
+afterAll(() => {
+  for (const client of clients) client.disconnect();
+});
+
+/** A client of the machine's Redis whose script calls are counted (Redis answers them). */
+function countingClient(url = REDIS_URL) {
+  const client = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 0 });
+  clients.push(client);
+  const counter = { scripts: 0 };
+  const send = client.sendCommand.bind(client);
+  client.sendCommand = (command: Command, stream?: never) => {
+    if (command.name === "evalsha" || command.name === "eval") counter.scripts += 1;
+    return send(command, stream);
+  };
+  return { client, counter };
+}
+
+function store(client: Redis, errors: Error[] = []): FastifyRateLimitStore {
+  const prefix = `test-${randomBytes(6).toString("hex")}:`;
+  const Store = redisStore(client, prefix, (error) => errors.push(error));
+  return new Store({} as FastifyRateLimitOptions);
+}
+
+function increment(target: FastifyRateLimitStore, key: string, windowMs = WINDOW_MS) {
+  return new Promise<{ current: number; ttl: number }>((resolve, reject) => {
+    target.incr(
+      key,
+      (error, result) => (error || !result ? reject(error) : resolve(result)),
+      windowMs,
+    );
+  });
+}
+
+describe("the Redis counter store", () => {
+  it("counts concurrent requests exactly, each its own count, in a window that started with the first", async () => {
+    const { client } = countingClient();
+    await once(client, "ready");
+    const counters = store(client);
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => increment(counters, i % 2 === 0 ? "even" : "odd")),
+    );
+    const counts = (parity: number) =>
+      answers
+        .filter((_, i) => i % 2 === parity)
+        .map(({ current }) => current)
+        .sort((a, b) => a - b);
+    const oneToTwenty = Array.from({ length: 20 }, (_, i) => i + 1);
+    expect(counts(0)).toEqual(oneToTwenty);
+    expect(counts(1)).toEqual(oneToTwenty);
+    for (const { ttl } of answers) {
+      expect(ttl).toBeGreaterThan(WINDOW_MS - 5_000);
+      expect(ttl).toBeLessThanOrEqual(WINDOW_MS);
+    }
+    // Another store on the same prefix (another replica) continues the same count.
+    expect((await increment(counters, "even")).current).toBe(21);
+  });
+
+  it("sends the increments of concurrent requests together, never more than a batch in one call", async () => {
+    const { client, counter } = countingClient();
+    await once(client, "ready");
+    const counters = store(client);
+    const requests = 3 * MAX_BATCH;
+    const answers = await Promise.all(
+      Array.from({ length: requests }, () => increment(counters, "busy")),
+    );
+    expect(answers.map(({ current }) => current).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: requests }, (_, i) => i + 1),
+    );
+    expect(counter.scripts).toBeGreaterThanOrEqual(3);
+    expect(counter.scripts).toBeLessThan(requests / 10);
+  });
+
+  it("fails every waiting request, each reported, when Redis does not answer", async () => {
+    const { client } = countingClient(`redis://127.0.0.1:${await freePort()}`);
+    client.on("error", () => {});
+    const errors: Error[] = [];
+    const counters = store(client, errors);
+    const settled = await Promise.allSettled(
+      Array.from({ length: 5 }, () => increment(counters, "anyone")),
+    );
+    expect(settled.map(({ status }) => status)).toEqual(Array(5).fill("rejected"));
+    expect(errors).toHaveLength(5);
+  });
+});
