@@ -39,6 +39,7 @@ function increment(target: FastifyRateLimitStore, key: string, windowMs = WINDOW
       key,
       (error, result) => (error || !result ? reject(error) : resolve(result)),
       windowMs,
+      Number.MAX_SAFE_INTEGER,
     );
   });
 }

@@ -63,7 +63,7 @@ export class RequestLogController extends LogController {
       return;
     }
     // The route's log level (health probes log warnings only) is the request logger's.
-    if (!reply.log.isLevelEnabled("info")) return;
+    if (!(reply.log as Logger).isLevelEnabled("info")) return;
     const { realm, upstreamStatus, saasRequestId } = request.logFields ?? {};
     this.#lines.info(
       {
