@@ -22,6 +22,8 @@ export interface BareServer extends ProcessStats {
 export async function startBareServer(options: {
   body: unknown;
   headers: Record<string, string>;
+  /** Relay to this service's token route instead of answering (see bare-server.ts). */
+  upstream?: string;
 }): Promise<BareServer> {
   const child = spawn(process.execPath, ["--import", "tsx", server], {
     env: {
@@ -29,6 +31,7 @@ export async function startBareServer(options: {
       NODE_ENV: "production",
       BARE_BODY: JSON.stringify(options.body),
       BARE_HEADERS: JSON.stringify(options.headers),
+      ...(options.upstream === undefined ? {} : { BARE_UPSTREAM: options.upstream }),
     },
     stdio: ["ignore", "pipe", "inherit"],
   });
@@ -44,7 +47,7 @@ export async function startBareServer(options: {
   ];
   lines.close();
   return {
-    name: "bare",
+    name: options.upstream === undefined ? "bare" : "bare-relay",
     url,
     ...processStats(child.pid),
     async stop() {

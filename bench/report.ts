@@ -20,6 +20,8 @@ export interface Measurements {
   readonly directNoLimits: LoadResult;
   /** M: through self-managed. */
   readonly proxied: LoadResult;
+  /** M's floor: through a bare relay (no checks, limits, metrics or logs) to SaaS. */
+  readonly relayed: LoadResult;
   /** S with the large database. */
   readonly directLarge: LoadResult;
   /** S, every request a user not seen before. */
@@ -113,11 +115,13 @@ export function table(options: {
       m.directNoLimits,
     ),
     row("M  through self-managed", m.proxied.requestsPerSecond, m.proxied),
+    row("   M floor: bare relay to SaaS", m.relayed.requestsPerSecond, m.relayed),
     row(`S  SaaS (${options.largeUsers} users)`, m.directLarge.requestsPerSecond, m.directLarge),
     row("   cold: every request a new user", m.cold.requestsPerSecond, m.cold),
     "",
     `rate limits in Redis: ${(100 * featureCost).toFixed(0)} % of S's rate, ${cpuCost.toFixed(0)} µs of SaaS CPU per request`,
     "(metrics have no switch: their cost is the onResponse hook's, see BENCH_CPU_PROF=1)",
+    `a hop that does nothing but relay: M floor/S ${(m.relayed.requestsPerSecond / m.direct.requestsPerSecond).toFixed(3)}; self-managed's own work: M/M floor ${(m.proxied.requestsPerSecond / m.relayed.requestsPerSecond).toFixed(3)}`,
     "",
     ...options.targets.map(
       (t) =>

@@ -150,6 +150,9 @@ try {
   const answer = await sampleAnswer(saasSmall.url, small.tokens[0] as string);
   const bare = await startBareServer(answer);
   processes.push(bare);
+  // The least a hop can cost: a bare relay (no checks, limits, metrics or logs) to SaaS.
+  const relay = await startBareServer({ ...answer, upstream: saasSmall.url });
+  processes.push(relay);
 
   const load = async (url: string, tokens: readonly string[], durationSeconds = DURATION_S) => {
     await waitForQuietCpu();
@@ -204,6 +207,7 @@ try {
   await warmUp(saasSmall.url, small.tokens);
   await warmUp(saasNoLimits.url, small.tokens);
   await warmUp(selfManaged.url, selfManagedUsers.tokens);
+  await warmUp(relay.url, small.tokens);
   await warmUp(saasLarge.url, large.tokens.slice(0, SAMPLE));
 
   // After the warm-up (a warm process), with tokens the warm-up never sent.
@@ -217,6 +221,7 @@ try {
     ["direct", "S", saasSmall, small.tokens, [saasSmall]],
     ["directNoLimits", "S no limits", saasNoLimits, small.tokens, [saasNoLimits]],
     ["proxied", "M", selfManaged, selfManagedUsers.tokens, [selfManaged, saasSmall]],
+    ["relayed", "M floor", relay, small.tokens, [relay, saasSmall]],
     ["directLarge", "S large", saasLarge, large.tokens.slice(0, SAMPLE), [saasLarge]],
   ] as const;
   const rounds: Record<string, LoadResult[]> = {};
@@ -247,6 +252,7 @@ try {
     direct: medianOf("direct"),
     directNoLimits: medianOf("directNoLimits"),
     proxied: medianOf("proxied"),
+    relayed: medianOf("relayed"),
     directLarge: medianOf("directLarge"),
     cold,
   };
@@ -254,7 +260,7 @@ try {
   const memory = Object.fromEntries(
     await Promise.all(
       processes
-        .filter((service) => service !== bare)
+        .filter((service) => service !== bare && service !== relay)
         .map(async (service) => [service.name, await service.residentMiB()] as const),
     ),
   );
