@@ -9,6 +9,7 @@ import { PrismaClient } from "./generated/client.ts";
 import { postgresMigrationTarget } from "./migrations/postgres-target.ts";
 import type { MigrationTarget } from "./migrations/schema-engine.ts";
 import { RetryingPool } from "./retrying-pool.ts";
+import { statementNames } from "./statement-names.ts";
 
 export type DatabaseLocation =
   | {
@@ -70,10 +71,11 @@ function openPostgres(
   options: OpenDatabaseOptions,
 ): Database {
   const direct = location.directUrl ?? location.url;
-  // Through a pooler in transaction mode each query may run on another server session, so
-  // nothing here relies on one: the adapter's statements are unnamed (no statement name
-  // generator given; PgBouncer before 1.21 has no named ones), and a transaction, with its
-  // transaction-scoped advisory locks (signing-key generation), keeps its session to the end.
+  // Through a pooler in transaction mode (DATABASE_DIRECT_URL set) each query may run on
+  // another server session, so nothing relies on one: statements are unnamed (PgBouncer
+  // before 1.21 has no named ones), and a transaction, with its transaction-scoped advisory
+  // locks (signing-key generation), keeps its session to the end. Straight to PostgreSQL,
+  // each connection prepares the statements it runs once (see statement-names.ts).
   const pool = new RetryingPool({
     connectionString: location.url,
     max: options.maxConnections ?? DEFAULT_POOL_SIZE,
@@ -82,7 +84,10 @@ function openPostgres(
   });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on("error", () => {});
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  const viaPooler = location.directUrl !== undefined;
+  const prisma = new PrismaClient({
+    adapter: new PrismaPg(pool, viaPooler ? {} : { statementNameGenerator: statementNames() }),
+  });
   return {
     prisma,
     location,
