@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
+import { connect, createServer, type Socket } from "node:net";
 import type { FastifyRateLimitOptions, FastifyRateLimitStore } from "@fastify/rate-limit";
 import { freePort } from "@token-broker/testing";
 import { type Command, Redis } from "ioredis";
@@ -15,8 +16,12 @@ afterAll(() => {
 });
 
 /** A client of the machine's Redis whose script calls are counted (Redis answers them). */
-function countingClient(url = REDIS_URL) {
-  const client = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 0 });
+function countingClient(url = REDIS_URL, commandTimeout?: number) {
+  const client = new Redis(url, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    ...(commandTimeout === undefined ? {} : { commandTimeout }),
+  });
   clients.push(client);
   const counter = { scripts: 0 };
   const send = client.sendCommand.bind(client);
@@ -42,6 +47,44 @@ function increment(target: FastifyRateLimitStore, key: string, windowMs = WINDOW
       Number.MAX_SAFE_INTEGER,
     );
   });
+}
+
+/**
+ * A TCP forwarder to the machine's Redis that can stop passing bytes while keeping its
+ * connections open: a Redis that hangs rather than refuses.
+ */
+async function freezableRedis() {
+  const target = new URL(REDIS_URL);
+  let frozen = false;
+  const sockets: Socket[] = [];
+  const server = createServer((client) => {
+    const upstream = connect(Number(target.port || 6379), target.hostname);
+    sockets.push(client, upstream);
+    for (const [from, to] of [
+      [client, upstream],
+      [upstream, client],
+    ] as const) {
+      from.on("data", (chunk) => {
+        if (!frozen) to.write(chunk);
+      });
+      from.on("close", () => to.destroy());
+      from.on("error", () => to.destroy());
+    }
+  });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const address = server.address();
+  const port = typeof address === "object" && address !== null ? address.port : 0;
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    freeze() {
+      frozen = true;
+    },
+    close() {
+      for (const socket of sockets) socket.destroy();
+      server.close();
+    },
+  };
 }
 
 describe("the Redis counter store", () => {
@@ -81,6 +124,28 @@ describe("the Redis counter store", () => {
     );
     expect(counter.scripts).toBeGreaterThanOrEqual(3);
     expect(counter.scripts).toBeLessThan(requests / 10);
+  });
+
+  it("fails the requests waiting behind a batch Redis did not answer in time, without a trip each", async () => {
+    const redis = await freezableRedis();
+    try {
+      const { client, counter } = countingClient(redis.url, 200);
+      client.on("error", () => {});
+      await once(client, "ready");
+      const errors: Error[] = [];
+      const counters = store(client, errors);
+      redis.freeze();
+      const requests = 3 * MAX_BATCH;
+      const settled = await Promise.allSettled(
+        Array.from({ length: requests }, () => increment(counters, "stuck")),
+      );
+      expect(settled.every(({ status }) => status === "rejected")).toBe(true);
+      expect(errors).toHaveLength(requests);
+      // One batch went out and timed out; the rest never waited for a timeout of their own.
+      expect(counter.scripts).toBe(1);
+    } finally {
+      redis.close();
+    }
   });
 
   it("fails every waiting request, each reported, when Redis does not answer", async () => {

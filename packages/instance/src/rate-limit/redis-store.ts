@@ -78,7 +78,12 @@ export function redisStore(
       onTheWire = false;
       try {
         if (error || !Array.isArray(result) || result.length !== 2 * batch.length) {
-          fail(batch, error ?? new Error("no answer from Redis"));
+          // Redis failed this batch (down, or no answer within the command timeout): the
+          // requests waiting behind it are served without a limit now rather than each
+          // waiting for a timeout of its own, one batch after another.
+          const behind = waiting;
+          waiting = [];
+          fail([...batch, ...behind], error ?? new Error("no answer from Redis"));
           return;
         }
         batch.forEach(({ windowMs, callback }, i) => {
