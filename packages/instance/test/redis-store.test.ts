@@ -32,9 +32,12 @@ function countingClient(url = REDIS_URL, commandTimeout?: number) {
   return { client, counter };
 }
 
-function store(client: Redis, errors: Error[] = []): FastifyRateLimitStore {
+function store(client: Redis, errors: Error[] = [], maxQueueMs = 250): FastifyRateLimitStore {
   const prefix = `test-${randomBytes(6).toString("hex")}:`;
-  const Store = redisStore(client, prefix, (error) => errors.push(error));
+  const Store = redisStore(client, prefix, {
+    onError: (error) => errors.push(error),
+    maxQueueMs,
+  });
   return new Store({} as FastifyRateLimitOptions);
 }
 
@@ -51,11 +54,13 @@ function increment(target: FastifyRateLimitStore, key: string, windowMs = WINDOW
 
 /**
  * A TCP forwarder to the machine's Redis that can stop passing bytes while keeping its
- * connections open: a Redis that hangs rather than refuses.
+ * connections open (a Redis that hangs rather than refuses), or pass Redis's answers late
+ * (a slow Redis that still answers).
  */
-async function freezableRedis() {
+async function forwardedRedis() {
   const target = new URL(REDIS_URL);
   let frozen = false;
+  let answerDelayMs = 0;
   const sockets: Socket[] = [];
   const server = createServer((client) => {
     const upstream = connect(Number(target.port || 6379), target.hostname);
@@ -65,7 +70,12 @@ async function freezableRedis() {
       [upstream, client],
     ] as const) {
       from.on("data", (chunk) => {
-        if (!frozen) to.write(chunk);
+        if (frozen) return;
+        if (from === upstream && answerDelayMs > 0) {
+          setTimeout(() => to.write(chunk), answerDelayMs);
+        } else {
+          to.write(chunk);
+        }
       });
       from.on("close", () => to.destroy());
       from.on("error", () => to.destroy());
@@ -79,6 +89,9 @@ async function freezableRedis() {
     url: `redis://127.0.0.1:${port}`,
     freeze() {
       frozen = true;
+    },
+    delayAnswers(ms: number) {
+      answerDelayMs = ms;
     },
     close() {
       for (const socket of sockets) socket.destroy();
@@ -127,7 +140,7 @@ describe("the Redis counter store", () => {
   });
 
   it("fails the requests waiting behind a batch Redis did not answer in time, without a trip each", async () => {
-    const redis = await freezableRedis();
+    const redis = await forwardedRedis();
     try {
       const { client, counter } = countingClient(redis.url, 200);
       client.on("error", () => {});
@@ -143,6 +156,30 @@ describe("the Redis counter store", () => {
       expect(errors).toHaveLength(requests);
       // One batch went out and timed out; the rest never waited for a timeout of their own.
       expect(counter.scripts).toBe(1);
+    } finally {
+      redis.close();
+    }
+  });
+
+  it("serves without a limit the requests queued longer than the timeout behind a slow Redis", async () => {
+    const redis = await forwardedRedis();
+    try {
+      const { client, counter } = countingClient(redis.url, 1_000);
+      client.on("error", () => {});
+      await once(client, "ready");
+      const errors: Error[] = [];
+      const counters = store(client, errors, 100);
+      // Each batch takes 150 ms, under the command timeout: nothing ever times out, and
+      // without a bound on queueing the third batch would wait 300 ms to be sent.
+      redis.delayAnswers(150);
+      const requests = 3 * MAX_BATCH;
+      const settled = await Promise.allSettled(
+        Array.from({ length: requests }, () => increment(counters, "slow")),
+      );
+      const served = settled.filter(({ status }) => status === "fulfilled").length;
+      expect(served).toBeGreaterThanOrEqual(MAX_BATCH);
+      expect(errors).toHaveLength(requests - served);
+      expect(counter.scripts).toBeLessThan(3);
     } finally {
       redis.close();
     }

@@ -53,9 +53,12 @@ export const tokenRateLimits = fp<RateLimitPluginOptions>(
       });
       client.on("error", warn);
       app.addHook("onClose", async () => client.disconnect());
-      store = redisStore(client, `${redis.keyPrefix}rate-limit:${service}:`, (error) => {
-        app.metrics.rateLimitStoreErrors.inc();
-        warn(error);
+      store = redisStore(client, `${redis.keyPrefix}rate-limit:${service}:`, {
+        onError: (error) => {
+          app.metrics.rateLimitStoreErrors.inc();
+          warn(error);
+        },
+        maxQueueMs: REDIS_TIMEOUT_MS,
       });
       // Counting starts with the first request when Redis is there; a Redis that is not
       // does not hold the start (requests are served without a limit until it answers).

@@ -30,6 +30,19 @@ interface Increment {
   readonly key: string;
   readonly windowMs: number;
   readonly callback: Callback;
+  /** When it joined the queue (performance.now()). */
+  readonly queuedAt: number;
+}
+
+export interface RedisStoreOptions {
+  /** Told of every request served without a limit because Redis failed it. */
+  readonly onError: (error: Error) => void;
+  /**
+   * The longest a request waits in the queue for its batch to be sent (Redis's command
+   * timeout): one that waited longer is served without a limit, so a slow Redis that still
+   * answers cannot make waits (or the queue) grow without end.
+   */
+  readonly maxQueueMs: number;
 }
 
 /**
@@ -48,7 +61,7 @@ interface Increment {
 export function redisStore(
   client: Redis,
   keyPrefix: string,
-  onError: (error: Error) => void,
+  { onError, maxQueueMs }: RedisStoreOptions,
 ): FastifyRateLimitStoreCtor {
   client.defineCommand("incrementInWindows", { lua: INCREMENT_IN_WINDOWS });
   const incrementInWindows = (
@@ -69,8 +82,17 @@ export function redisStore(
   const send = () => {
     scheduled = false;
     if (onTheWire || waiting.length === 0) return;
-    const batch = waiting.slice(0, MAX_BATCH);
-    waiting = waiting.slice(batch.length);
+    // The queue is in arrival order: those that waited too long are at its head.
+    const oldest = performance.now() - maxQueueMs;
+    let expired = 0;
+    while (expired < waiting.length && (waiting[expired] as Increment).queuedAt < oldest) {
+      expired += 1;
+    }
+    if (expired > 0) {
+      fail(waiting.splice(0, expired), new Error("Redis is too slow: queued past its timeout"));
+      if (waiting.length === 0) return;
+    }
+    const batch = waiting.splice(0, MAX_BATCH);
     onTheWire = true;
     const keys = batch.map(({ key }) => `${keyPrefix}${key}`);
     const windows = batch.map(({ windowMs }) => windowMs);
@@ -100,7 +122,7 @@ export function redisStore(
 
   return class RedisCounterStore implements FastifyRateLimitStore {
     incr(key: string, callback: Callback, timeWindow: number): void {
-      waiting.push({ key, windowMs: timeWindow, callback });
+      waiting.push({ key, windowMs: timeWindow, callback, queuedAt: performance.now() });
       // Sent once this turn's I/O is processed (its requests join), unless a batch is out:
       // its answer sends the next.
       if (!onTheWire && !scheduled) {
