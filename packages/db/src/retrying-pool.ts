@@ -33,8 +33,51 @@ export function isRetryableTermination(error: unknown, config: unknown): boolean
 }
 
 /**
+ * A statement prepared on a connection no longer fits: a migration changed the type of a
+ * column it returns ("cached plan must not change result type") or the session lost it.
+ * PostgreSQL refuses it before running it, and will on that connection every time.
+ */
+export function isStaleStatement(error: unknown): boolean {
+  if (typeof error !== "object" || error === null) return false;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return (
+    code === "26000" ||
+    (code === "0A000" &&
+      typeof message === "string" &&
+      /cached plan must not change result type/i.test(message))
+  );
+}
+
+/** Connections whose query wrapper is installed (once per connection). */
+const watched = new WeakSet<pg.PoolClient>();
+/** Connections that ran into a stale statement: closed instead of returned to the pool. */
+const stale = new WeakSet<pg.PoolClient>();
+
+function watchForStaleStatements(client: pg.PoolClient): pg.PoolClient {
+  if (!watched.has(client)) {
+    watched.add(client);
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    // biome-ignore lint/suspicious/noExplicitAny: pg's query() is heavily overloaded.
+    (client as any).query = (...args: unknown[]) => {
+      const result = query(...args);
+      if (result instanceof Promise) {
+        result.catch((error: unknown) => {
+          if (isStaleStatement(error)) stale.add(client);
+        });
+      }
+      return result;
+    };
+  }
+  // pg-pool gives the client a new release() at every checkout.
+  const release = client.release.bind(client);
+  client.release = (error?: Error | boolean) => release(error || stale.has(client) || undefined);
+  return client;
+}
+
+/**
  * A pool whose single statements (everything Prisma runs outside a transaction) are retried
- * once, on a new connection, when theirs was terminated (operations.md §8). Statements inside
+ * once, on a new connection, when theirs was terminated (operations.md §8) or held a stale
+ * prepared statement. Statements inside
  * a transaction run on a client checked out with `connect()` and are not retried: the
  * transaction as a whole failed, and only its caller could run it again.
  */
@@ -46,9 +89,20 @@ export class RetryingPool extends pg.Pool {
       return super.query(...(args as Parameters<pg.Pool["query"]>));
     }
     return super.query(config, values).catch((error: unknown) => {
-      if (!isRetryableTermination(error, config)) throw error;
+      // pg-pool closes the connection of a failed statement: a stale one is gone with it.
+      if (!isRetryableTermination(error, config) && !isStaleStatement(error)) throw error;
       return this.queryOnNewConnection(config, values);
     });
+  }
+
+  /**
+   * A transaction's connection that ran into a stale statement is closed when released
+   * (otherwise the pool would hand it out again, and it would fail the same way each time).
+   */
+  // biome-ignore lint/suspicious/noExplicitAny: pg's connect() is overloaded.
+  override connect(...args: any[]): any {
+    if (typeof args[0] === "function") return super.connect(args[0]);
+    return super.connect().then(watchForStaleStatements);
   }
 
   /**
