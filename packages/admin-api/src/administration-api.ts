@@ -8,7 +8,7 @@ import { personalAccessTokenRoutes } from "./routes/personal-access-tokens.ts";
 import { serviceAccountRoutes } from "./routes/service-accounts.ts";
 import { userRoutes } from "./routes/users.ts";
 
-/** The GitLab-compatible administration subset, under /api/v4 (see instance-api.md). */
+/** The GitLab-compatible administration subset, under /api/v4 (see docs/instance-api.md). */
 export const administrationApi: FastifyPluginAsync = async (app) => {
   await gitlabParams(app);
   await app.register(userRoutes);

@@ -113,7 +113,7 @@ export async function addGroupMember(
   if (user === null) throw notFound("User");
   // A group's settings decide its members' code-suggestions tokens, and anyone may create a
   // group: were anyone able to add the service account of self-managed instances, anyone
-  // could switch Code Suggestions off for them (operations.md §7). Creating a group as the
+  // could turn it off for them (docs/operations.md, Service accounts). Creating one as the
   // service account itself makes it the owner, which is not anyone else's doing.
   if (user.userType === "service_account" && !addedBy.admin && addedBy.id !== userId) {
     throw forbidden();

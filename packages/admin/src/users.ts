@@ -142,7 +142,7 @@ export async function updateUser(
 ): Promise<UserRecord> {
   validate(changes);
   const user = await findUser(prisma, id);
-  // A service account cannot sign in: it has no password, and gets none (operations.md §7).
+  // A service account cannot sign in: it has no password and gets none (docs/operations.md).
   if (changes.password !== undefined && user.userType === "service_account") {
     throw invalid("password cannot be set for a service account");
   }

@@ -30,7 +30,7 @@ export function serverOptions(logger: Logger) {
     // the router's (an undecodable path): GitLab's bodies, and no raw request bytes in a log.
     clientErrorHandler: handleClientError,
     frameworkErrors: handleFrameworkError,
-    // The contract's limit for any body (token-api.md, instance-api.md): larger ones get 413.
+    // The limit for any body (docs/token-api.md, docs/instance-api.md): larger ones get 413.
     bodyLimit: 64 * 1024,
     // At close, requests arriving on a connection that was busy are served (answered with
     // `Connection: close`) rather than refused with 503, an answer a load balancer relays

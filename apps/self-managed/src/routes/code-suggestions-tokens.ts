@@ -46,7 +46,7 @@ export const codeSuggestionsTokensRoutes: FastifyPluginAsyncTypebox<
   const saasRequestDuration = app.metrics.saasRequestDuration();
 
   // A body is read (so the server's 64 KB limit and timeouts apply) and dropped: it never
-  // reaches SaaS (token-api.md, Request).
+  // reaches SaaS (docs/token-api.md, Request).
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", { parseAs: "buffer" }, (_request, _body, done) => {
     done(null, undefined);
