@@ -10,10 +10,13 @@ export {
 export {
   deleteFeature,
   type FeatureView,
+  featureUsers,
   listFeatures,
   loadFeatureSnapshot,
+  refuseUnsupportedFeatureParameters,
   setFeature,
   toGates,
+  UNSUPPORTED_FEATURE_PARAMETERS,
 } from "./feature-flags.ts";
 export { groupAccessLevel, MAINTAINER, OWNER } from "./group-access.ts";
 export {
@@ -50,6 +53,7 @@ export {
   type NewUser,
   setCodeSuggestionsPreference,
   setUserState,
+  type UserActor,
   type UserChanges,
   type UserRecord,
   updateUser,

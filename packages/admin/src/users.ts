@@ -135,12 +135,25 @@ export async function findUserByUsername(
   return user;
 }
 
+/**
+ * Who makes a change to a user: an administrator through the API (`id`), or the console
+ * (no id). An administrator cannot take away their own access (block or demote themselves):
+ * the last one would lock the instance out.
+ */
+export interface UserActor {
+  readonly id?: number;
+}
+
 export async function updateUser(
   prisma: PrismaClient,
   id: number,
   changes: UserChanges,
+  actor: UserActor = {},
 ): Promise<UserRecord> {
   validate(changes);
+  if (changes.admin === false && actor.id === id) {
+    throw invalid("you cannot remove your own administrator access");
+  }
   const user = await findUser(prisma, id);
   // A service account cannot sign in: it has no password, and gets none (operations.md §7).
   if (changes.password !== undefined && user.userType === "service_account") {
@@ -159,7 +172,9 @@ export async function setUserState(
   prisma: PrismaClient,
   id: number,
   state: "active" | "blocked",
+  actor: UserActor = {},
 ): Promise<UserRecord> {
+  if (state === "blocked" && actor.id === id) throw invalid("you cannot block yourself");
   await findUser(prisma, id);
   return prisma.user.update({ where: { id }, data: { state }, select: USER_SELECT });
 }
