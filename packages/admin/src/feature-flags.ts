@@ -71,9 +71,7 @@ export function refuseUnsupportedFeatureParameters(
 ): void {
   for (const name of UNSUPPORTED_FEATURE_PARAMETERS) {
     if (params[name] !== undefined) {
-      throw invalid(
-        `${name} is not supported: a feature flag is set globally or for users (user)`,
-      );
+      throw invalid(`${name} is not supported: a feature flag is set globally or for users (user)`);
     }
   }
 }

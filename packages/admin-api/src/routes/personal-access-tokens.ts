@@ -10,8 +10,8 @@ import {
 } from "@token-broker/admin";
 import { type Principal, SCOPES } from "@token-broker/auth";
 import { BrokerError } from "@token-broker/errors";
-import type { FastifyReply } from "fastify";
 import { gitlabErrors, Id } from "@token-broker/instance";
+import type { FastifyReply } from "fastify";
 import { Type } from "typebox";
 import { ADMINISTRATORS, READERS, WRITERS } from "../access.ts";
 import {
