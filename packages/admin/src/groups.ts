@@ -14,6 +14,13 @@ export const GROUP_SELECT = {
 
 export type GroupRecord = Prisma.GroupGetPayload<{ select: typeof GROUP_SELECT }>;
 
+/** A member as GitLab's member entity shows it. */
+export const MEMBER_SELECT = {
+  accessLevel: true,
+  createdAt: true,
+  user: { select: { id: true, username: true, name: true, state: true } },
+} as const;
+
 /** GitLab's access levels. */
 export const ACCESS_LEVELS = [10, 20, 30, 40, 50] as const;
 
@@ -123,20 +130,6 @@ export async function addGroupMember(
   }
   return prisma.groupMember.create({
     data: { groupId: group.id, userId, accessLevel },
-    select: {
-      accessLevel: true,
-      createdAt: true,
-      user: { select: { id: true, username: true, name: true, state: true } },
-    },
+    select: MEMBER_SELECT,
   });
-}
-
-export async function removeGroupMember(
-  prisma: PrismaClient,
-  idOrPath: string | number,
-  userId: number,
-) {
-  const group = await findGroup(prisma, idOrPath);
-  const { count } = await prisma.groupMember.deleteMany({ where: { groupId: group.id, userId } });
-  if (count === 0) throw notFound("Member");
 }

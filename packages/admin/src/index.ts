@@ -19,6 +19,14 @@ export {
   UNSUPPORTED_FEATURE_PARAMETERS,
 } from "./feature-flags.ts";
 export { groupAccessLevel, MAINTAINER, OWNER } from "./group-access.ts";
+export { listGroups } from "./group-list.ts";
+export {
+  findGroupMember,
+  listGroupMembers,
+  type MemberRecord,
+  removeGroupMember,
+  updateGroupMember,
+} from "./group-membership.ts";
 export {
   ACCESS_LEVELS,
   ADMINISTRATOR,
@@ -29,7 +37,6 @@ export {
   type GroupSettingsChanges,
   type MemberAdder,
   type NewGroup,
-  removeGroupMember,
   updateGroup,
 } from "./groups.ts";
 export type { Page, PageRequest } from "./pagination.ts";
