@@ -35,6 +35,7 @@ describe("feature-flag actors: honoured or refused naming them, never ignored", 
   });
 
   it("user names one user: the flag is on for that user only", async () => {
+    await api.admin("DELETE", `/features/${FLAG}`);
     const user = await newUser();
     const answer = await api.admin("POST", `/features/${FLAG}`, {
       form: { value: "true", user: user.username },
@@ -49,6 +50,7 @@ describe("feature-flag actors: honoured or refused naming them, never ignored", 
   it.each(["user", "users"])(
     "%s with comma-separated usernames sets the flag for each of them, and only them",
     async (parameter) => {
+      await api.admin("DELETE", `/features/${FLAG}`);
       const [first, second] = [await newUser(), await newUser()];
       const answer = await api.admin("POST", `/features/${FLAG}`, {
         form: { value: "true", [parameter]: `${first.username}, ${second.username}` },
