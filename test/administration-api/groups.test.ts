@@ -269,7 +269,7 @@ describe("group and member lists", () => {
       },
     );
     expect(secondPage.headers.get("x-total")).toBe("3");
-    expect((await secondPage.json()).map((m: { id: number }) => m.id)).toEqual([reporter.id]);
+    expect(((await secondPage.json()) as { id: number }[]).map((m) => m.id)).toEqual([reporter.id]);
 
     expect(
       (await owner.call("GET", `/groups/${sub.id}/members/${reporter.id}`)).body.access_level,

@@ -8,7 +8,7 @@ function poisoned(fields: Record<string, unknown>) {
   const json = JSON.stringify(fields).slice(1, -1);
   const comma = json === "" ? "" : ",";
   const form = new URLSearchParams(
-    Object.entries(fields).map(([key, value]) => [key, String(value)]),
+    Object.entries(fields).map(([key, value]): [string, string] => [key, String(value)]),
   ).toString();
   const and = form === "" ? "" : "&";
   return [
@@ -43,7 +43,7 @@ async function send(
     headers: { "private-token": ROOT_TOKEN, "content-type": request.type },
     body: request.body,
   });
-  return { status: response.status, body: await response.json() };
+  return { status: response.status, body: (await response.json()) as { message?: string } };
 }
 
 // `{"__proto__":{"admin":true}}` as the body of PUT /users/:id made the user an

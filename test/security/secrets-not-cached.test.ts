@@ -12,7 +12,7 @@ async function call(method: string, path: string, json: unknown) {
   return {
     status: response.status,
     cache: response.headers.get("cache-control"),
-    body: await response.json(),
+    body: (await response.json()) as { id: number; token: unknown },
   };
 }
 

@@ -1,5 +1,6 @@
 import { MAX_ID, Prisma, type PrismaClient } from "@token-broker/db";
 import { conflict, forbidden, invalid, notFound } from "./admin-error.ts";
+import { assertLength, isNamespacePath, sameText } from "./names.ts";
 
 export const GROUP_SELECT = {
   id: true,
@@ -24,8 +25,6 @@ export const MEMBER_SELECT = {
 /** GitLab's access levels. */
 export const ACCESS_LEVELS = [10, 20, 30, 40, 50] as const;
 
-const PATH = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,254}$/;
-
 export interface NewGroup {
   readonly name: string;
   readonly path: string;
@@ -40,7 +39,9 @@ export interface GroupSettingsChanges {
 
 export async function createGroup(prisma: PrismaClient, group: NewGroup): Promise<GroupRecord> {
   if (group.name.trim() === "") throw invalid("name is invalid");
-  if (!PATH.test(group.path) || group.path.endsWith(".git")) throw invalid("path is invalid");
+  assertLength("name", group.name);
+  assertLength("path", group.path);
+  if (!isNamespacePath(group.path)) throw invalid("path is invalid");
   const parent =
     group.parentId === undefined || group.parentId === null
       ? null
@@ -50,7 +51,8 @@ export async function createGroup(prisma: PrismaClient, group: NewGroup): Promis
         });
   if (group.parentId != null && parent === null) throw notFound("Parent Group");
   const fullPath = parent === null ? group.path : `${parent.fullPath}/${group.path}`;
-  if (await prisma.group.count({ where: { fullPath } })) {
+  // Unique ignoring case, as GitLab's routes (an index on lower(full_path) settles races).
+  if (await prisma.group.count({ where: { fullPath: sameText(fullPath) } })) {
     throw conflict('Failed to save group {:path=>["has already been taken"]}');
   }
   return prisma.group
@@ -81,8 +83,8 @@ export async function findGroup(
   const key = String(idOrPath);
   const numeric = /^\d+$/.test(key);
   if (numeric && Number(key) > MAX_ID) throw notFound("Group");
-  const where = numeric ? { id: Number(key) } : { fullPath: key };
-  const group = await prisma.group.findUnique({ where, select: GROUP_SELECT });
+  const where = numeric ? { id: Number(key) } : { fullPath: sameText(key) };
+  const group = await prisma.group.findFirst({ where, select: GROUP_SELECT });
   if (group === null) throw notFound("Group");
   return group;
 }
@@ -93,6 +95,7 @@ export async function updateGroup(
   changes: GroupSettingsChanges,
 ): Promise<GroupRecord> {
   if (changes.name !== undefined && changes.name.trim() === "") throw invalid("name is invalid");
+  assertLength("name", changes.name);
   const group = await findGroup(prisma, idOrPath);
   return prisma.group.update({ where: { id: group.id }, data: changes, select: GROUP_SELECT });
 }

@@ -2,6 +2,7 @@ import { randomBytes, scrypt as scryptCallback } from "node:crypto";
 import { promisify } from "node:util";
 import { Prisma, type PrismaClient, type UserType } from "@token-broker/db";
 import { conflict, invalid, notFound } from "./admin-error.ts";
+import { assertLength, isNamespacePath, sameText } from "./names.ts";
 import { type Page, type PageRequest, pageWindow } from "./pagination.ts";
 
 const scrypt = promisify(scryptCallback) as (
@@ -10,8 +11,6 @@ const scrypt = promisify(scryptCallback) as (
   length: number,
 ) => Promise<Buffer>;
 
-// GitLab's rules: letters, digits, '_', '.', '-'; not starting with '-' or ending in '.git'.
-const USERNAME = /^[A-Za-z0-9_.][A-Za-z0-9_.-]{0,254}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
 const MIN_PASSWORD_LENGTH = 8;
 
@@ -46,10 +45,10 @@ export interface UserChanges {
 }
 
 function validate(changes: UserChanges): void {
-  if (
-    changes.username !== undefined &&
-    (!USERNAME.test(changes.username) || changes.username.endsWith(".git"))
-  ) {
+  assertLength("username", changes.username);
+  assertLength("email", changes.email);
+  assertLength("name", changes.name);
+  if (changes.username !== undefined && !isNamespacePath(changes.username)) {
     throw invalid("username is invalid");
   }
   if (changes.email !== undefined && !EMAIL.test(changes.email)) throw invalid("email is invalid");
@@ -65,17 +64,19 @@ async function digestPassword(password: string): Promise<string> {
   return `scrypt$${salt.toString("base64url")}$${hash.toString("base64url")}`;
 }
 
+// GitLab's uniqueness ignores case (`ROOT` is `root`); the database holds the same rule in
+// unique indexes on lower(username) and lower(email), which also settle races.
 async function assertAvailable(prisma: PrismaClient, changes: UserChanges, exceptId?: number) {
   const not = exceptId === undefined ? {} : { NOT: { id: exceptId } };
   if (
     changes.username !== undefined &&
-    (await prisma.user.count({ where: { username: changes.username, ...not } }))
+    (await prisma.user.count({ where: { username: sameText(changes.username), ...not } }))
   ) {
     throw conflict("Username has already been taken");
   }
   if (
     changes.email !== undefined &&
-    (await prisma.user.count({ where: { email: changes.email, ...not } }))
+    (await prisma.user.count({ where: { email: sameText(changes.email), ...not } }))
   ) {
     throw conflict("Email has already been taken");
   }
@@ -130,7 +131,10 @@ export async function findUserByUsername(
   prisma: PrismaClient,
   username: string,
 ): Promise<UserRecord> {
-  const user = await prisma.user.findUnique({ where: { username }, select: USER_SELECT });
+  const user = await prisma.user.findFirst({
+    where: { username: sameText(username) },
+    select: USER_SELECT,
+  });
   if (user === null) throw notFound("User");
   return user;
 }
@@ -199,7 +203,7 @@ export async function listUsers(
   filter: { username?: string },
   page: PageRequest,
 ): Promise<Page<UserRecord>> {
-  const where = filter.username === undefined ? {} : { username: filter.username };
+  const where = filter.username === undefined ? {} : { username: sameText(filter.username) };
   const [items, total] = await prisma.$transaction([
     prisma.user.findMany({
       where,
