@@ -41,7 +41,7 @@ async function assertMayChange(
     demoted &&
     !(await otherOwnerRemains(prisma, groupId, member.userId))
   ) {
-    throw new BrokerError("group_needs_owner");
+    throw new BrokerError("group_needs_owner", "A group must have at least one owner");
   }
 }
 
