@@ -72,7 +72,7 @@ describe("names GitLab refuses are refused", () => {
     "a b",
     "é",
     "a/b",
-  ])("username %j is refused, as is a group path %j", async (name) => {
+  ])("%j is refused as a username and as a group path", async (name) => {
     expect(await api.admin("POST", "/users", { json: userFields({ username: name }) })).toEqual({
       status: 400,
       body: { message: "username is invalid" },
