@@ -38,6 +38,33 @@ describe("names GitLab refuses are refused", () => {
     ).toEqual([expect.objectContaining({ id: existing.id })]);
   });
 
+  // Compared with SQL's ILIKE, `_` and `%` in a name matched other names: a feature flag set
+  // `for` one user could land on another.
+  it("a name with _ or % equals only itself, ignoring case", async () => {
+    const base = unique("w");
+    const existing = await newUser({ username: `${base}xy` });
+    expect((await api.admin("GET", `/users?username=${base}_y`)).body).toEqual([]);
+    expect((await api.admin("GET", `/users?username=${base}%25`)).body).toEqual([]);
+    expect(
+      (
+        await api.admin("POST", "/features/code_suggestions_for_instance_admin_enabled", {
+          json: { value: true, user: `${base}%` },
+        })
+      ).status,
+    ).toBe(404);
+    expect(
+      (await api.admin("POST", "/users", { json: userFields({ username: `${base}_y` }) })).status,
+    ).toBe(201);
+    expect((await api.admin("GET", `/users?username=${base}XY`)).body).toEqual([
+      expect.objectContaining({ id: existing.id }),
+    ]);
+    await api.admin("POST", "/groups", { json: { name: "G", path: `${base}xg` } });
+    expect((await api.admin("GET", `/groups/${base}_g`)).status).toBe(404);
+    expect(
+      (await api.admin("POST", "/groups", { json: { name: "G", path: `${base}_g` } })).status,
+    ).toBe(201);
+  });
+
   it("two creations at once that differ only in case: one is created, the other refused", async () => {
     const base = unique("race");
     const answers = await Promise.all(

@@ -1,6 +1,6 @@
 import { MAX_ID, Prisma, type PrismaClient } from "@token-broker/db";
 import { conflict, forbidden, invalid, notFound } from "./admin-error.ts";
-import { assertLength, isNamespacePath, sameText } from "./names.ts";
+import { assertLength, idsIgnoringCase, isNamespacePath } from "./names.ts";
 
 export const GROUP_SELECT = {
   id: true,
@@ -52,7 +52,7 @@ export async function createGroup(prisma: PrismaClient, group: NewGroup): Promis
   if (group.parentId != null && parent === null) throw notFound("Parent Group");
   const fullPath = parent === null ? group.path : `${parent.fullPath}/${group.path}`;
   // Unique ignoring case, as GitLab's routes (an index on lower(full_path) settles races).
-  if (await prisma.group.count({ where: { fullPath: sameText(fullPath) } })) {
+  if ((await idsIgnoringCase(prisma, "full_path", fullPath)).length > 0) {
     throw conflict('Failed to save group {:path=>["has already been taken"]}');
   }
   return prisma.group
@@ -83,8 +83,11 @@ export async function findGroup(
   const key = String(idOrPath);
   const numeric = /^\d+$/.test(key);
   if (numeric && Number(key) > MAX_ID) throw notFound("Group");
-  const where = numeric ? { id: Number(key) } : { fullPath: sameText(key) };
-  const group = await prisma.group.findFirst({ where, select: GROUP_SELECT });
+  const [id] = numeric ? [Number(key)] : await idsIgnoringCase(prisma, "full_path", key);
+  const group =
+    id === undefined
+      ? null
+      : await prisma.group.findUnique({ where: { id }, select: GROUP_SELECT });
   if (group === null) throw notFound("Group");
   return group;
 }

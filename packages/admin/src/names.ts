@@ -1,3 +1,4 @@
+import type { PrismaClient } from "@token-broker/db";
 import { invalid } from "./admin-error.ts";
 
 /**
@@ -23,7 +24,25 @@ export function assertLength(field: string, value: string | undefined): void {
   }
 }
 
-/** Case-insensitive equality, as GitLab compares usernames, emails and paths. */
-export function sameText(value: string) {
-  return { equals: value, mode: "insensitive" as const };
+/**
+ * The ids of the rows whose name equals `value` ignoring case, as GitLab compares usernames,
+ * emails and group paths, by the unique indexes on lower(...) (migration
+ * case_insensitive_names). Not Prisma's `mode: "insensitive"`: it compares with ILIKE, where
+ * `_` and `%` in a name would match other names.
+ */
+export async function idsIgnoringCase(
+  prisma: PrismaClient,
+  name: "username" | "email" | "full_path",
+  value: string,
+): Promise<number[]> {
+  const rows =
+    name === "full_path"
+      ? await prisma.$queryRaw<{ id: number }[]>`
+          SELECT id FROM groups WHERE lower(full_path) = lower(${value})`
+      : name === "email"
+        ? await prisma.$queryRaw<{ id: number }[]>`
+            SELECT id FROM users WHERE lower(email) = lower(${value})`
+        : await prisma.$queryRaw<{ id: number }[]>`
+            SELECT id FROM users WHERE lower(username) = lower(${value})`;
+  return rows.map((row) => row.id);
 }

@@ -2,7 +2,7 @@ import { randomBytes, scrypt as scryptCallback } from "node:crypto";
 import { promisify } from "node:util";
 import { Prisma, type PrismaClient, type UserType } from "@token-broker/db";
 import { conflict, invalid, notFound } from "./admin-error.ts";
-import { assertLength, isNamespacePath, sameText } from "./names.ts";
+import { assertLength, idsIgnoringCase, isNamespacePath } from "./names.ts";
 import { type Page, type PageRequest, pageWindow } from "./pagination.ts";
 
 const scrypt = promisify(scryptCallback) as (
@@ -67,17 +67,13 @@ async function digestPassword(password: string): Promise<string> {
 // GitLab's uniqueness ignores case (`ROOT` is `root`); the database holds the same rule in
 // unique indexes on lower(username) and lower(email), which also settle races.
 async function assertAvailable(prisma: PrismaClient, changes: UserChanges, exceptId?: number) {
-  const not = exceptId === undefined ? {} : { NOT: { id: exceptId } };
-  if (
-    changes.username !== undefined &&
-    (await prisma.user.count({ where: { username: sameText(changes.username), ...not } }))
-  ) {
+  const taken = async (name: "username" | "email", value: string | undefined) =>
+    value !== undefined &&
+    (await idsIgnoringCase(prisma, name, value)).some((id) => id !== exceptId);
+  if (await taken("username", changes.username)) {
     throw conflict("Username has already been taken");
   }
-  if (
-    changes.email !== undefined &&
-    (await prisma.user.count({ where: { email: sameText(changes.email), ...not } }))
-  ) {
+  if (await taken("email", changes.email)) {
     throw conflict("Email has already been taken");
   }
 }
@@ -131,10 +127,9 @@ export async function findUserByUsername(
   prisma: PrismaClient,
   username: string,
 ): Promise<UserRecord> {
-  const user = await prisma.user.findFirst({
-    where: { username: sameText(username) },
-    select: USER_SELECT,
-  });
+  const [id] = await idsIgnoringCase(prisma, "username", username);
+  const user =
+    id === undefined ? null : await prisma.user.findUnique({ where: { id }, select: USER_SELECT });
   if (user === null) throw notFound("User");
   return user;
 }
@@ -203,7 +198,10 @@ export async function listUsers(
   filter: { username?: string },
   page: PageRequest,
 ): Promise<Page<UserRecord>> {
-  const where = filter.username === undefined ? {} : { username: sameText(filter.username) };
+  const where =
+    filter.username === undefined
+      ? {}
+      : { id: { in: await idsIgnoringCase(prisma, "username", filter.username) } };
   const [items, total] = await prisma.$transaction([
     prisma.user.findMany({
       where,
