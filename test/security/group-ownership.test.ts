@@ -48,8 +48,15 @@ describe("group ownership, as GitLab rules it", () => {
         })
       ).status,
     ).toBe(403);
+    const newcomer = await nonAdmin();
+    expect(
+      await maintainer.call("POST", members, {
+        json: { user_id: newcomer.user.id, access_level: 50 },
+      }),
+    ).toEqual({ status: 403, body: FORBIDDEN });
     expect(await levelOf(group.id, owner.user.id)).toBe(50);
     expect(await levelOf(group.id, developer.user.id)).toBe(30);
+    expect(await levelOf(group.id, newcomer.user.id)).toBe(404);
     // What a maintainer may do: manage members below owner.
     expect(
       (

@@ -1,5 +1,6 @@
 import { MAX_ID, Prisma, type PrismaClient } from "@token-broker/db";
 import { conflict, forbidden, invalid, notFound } from "./admin-error.ts";
+import { groupAccessLevel, MAINTAINER, OWNER } from "./group-access.ts";
 import { assertLength, idsIgnoringCase, isNamespacePath } from "./names.ts";
 
 export const GROUP_SELECT = {
@@ -29,6 +30,8 @@ export interface NewGroup {
   readonly name: string;
   readonly path: string;
   readonly parentId?: number | null;
+  /** Its creator, who becomes its owner in the same transaction (none from the console). */
+  readonly ownerId?: number;
 }
 
 export interface GroupSettingsChanges {
@@ -64,6 +67,9 @@ export async function createGroup(prisma: PrismaClient, group: NewGroup): Promis
         parentId: parent?.id ?? null,
         // Settings live on the top-level group; a subgroup points at it.
         rootId: parent === null ? null : (parent.rootId ?? parent.id),
+        ...(group.ownerId === undefined
+          ? {}
+          : { members: { create: { userId: group.ownerId, accessLevel: OWNER } } }),
       },
       select: GROUP_SELECT,
     })
@@ -122,15 +128,20 @@ export async function addGroupMember(
     throw invalid("access_level does not have a valid value");
   }
   const group = await findGroup(prisma, idOrPath);
+  // Maintainers and owners add members; only owners add an owner (group-membership.ts: the
+  // rules for changing and removing one).
+  if (!addedBy.admin) {
+    const level =
+      addedBy.id === undefined ? 0 : await groupAccessLevel(prisma, addedBy.id, group.id);
+    if (level < (accessLevel === OWNER ? OWNER : MAINTAINER)) throw forbidden();
+  }
   const user = await prisma.user.findUnique({ where: { id: userId }, select: { userType: true } });
   if (user === null) throw notFound("User");
   // A group's settings decide its members' code-suggestions tokens, and anyone may create a
   // group: were anyone able to add the service account of self-managed instances, anyone
   // could switch Code Suggestions off for them (operations.md §7). Creating a group as the
-  // service account itself makes it the owner, which is not anyone else's doing.
-  if (user.userType === "service_account" && !addedBy.admin && addedBy.id !== userId) {
-    throw forbidden();
-  }
+  // service account itself makes it the owner (createGroup), which is not anyone else's doing.
+  if (user.userType === "service_account" && !addedBy.admin) throw forbidden();
   if (await prisma.groupMember.count({ where: { groupId: group.id, userId } })) {
     throw conflict("Member already exists");
   }

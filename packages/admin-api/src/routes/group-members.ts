@@ -5,8 +5,6 @@ import {
   findGroupMember,
   findUserByUsername,
   listGroupMembers,
-  MAINTAINER,
-  OWNER,
   removeGroupMember,
   updateGroupMember,
 } from "@token-broker/admin";
@@ -122,9 +120,7 @@ export const groupMemberRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (user_id === undefined && username === undefined)
         throw new BrokerError("invalid", "user_id is missing");
       const userId = user_id ?? (await findUserByUsername(prisma, username ?? "")).id;
-      // Only owners may make owners.
-      const minimum = accessLevel === OWNER ? OWNER : MAINTAINER;
-      const group = await accessibleGroup(prisma, request.principal, request.params.id, minimum);
+      const group = await accessibleGroup(prisma, request.principal, request.params.id);
       const member = await addGroupMember(
         prisma,
         group.id,

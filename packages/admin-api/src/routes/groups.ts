@@ -1,12 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import {
-  addGroupMember,
-  createGroup,
-  listGroups,
-  MAINTAINER,
-  OWNER,
-  updateGroup,
-} from "@token-broker/admin";
+import { createGroup, listGroups, MAINTAINER, OWNER, updateGroup } from "@token-broker/admin";
 import { gitlabErrors, Id } from "@token-broker/instance";
 import { Type } from "typebox";
 import { READERS, WRITERS } from "../access.ts";
@@ -40,8 +33,12 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { principal } = request;
       if (parentId !== undefined)
         await accessibleGroup(prisma, principal, String(parentId), MAINTAINER);
-      const group = await createGroup(prisma, { name, path, parentId });
-      await addGroupMember(prisma, group.id, principal.user.id, OWNER, principal.user);
+      const group = await createGroup(prisma, {
+        name,
+        path,
+        parentId,
+        ownerId: principal.user.id,
+      });
       return reply.code(201).send(presentGroup(group));
     },
   );
