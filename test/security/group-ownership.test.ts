@@ -82,6 +82,27 @@ describe("group ownership, as GitLab rules it", () => {
     expect(await levelOf(group.id, owner.user.id)).toBe(50);
   });
 
+  it("two owners leaving at once: one leaves, the other stays the last owner", async () => {
+    const pairs = await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        const [first, second] = [await nonAdmin(), await nonAdmin()];
+        const group = await groupOf(first, { s: [second, 50] });
+        return { group, first, second };
+      }),
+    );
+    const answers = await Promise.all(
+      pairs.map(({ group, first, second }) =>
+        Promise.all(
+          [first, second].map(async (owner) => {
+            const leave = `/groups/${group.id}/members/${owner.user.id}`;
+            return (await owner.call("DELETE", leave)).status;
+          }),
+        ),
+      ),
+    );
+    for (const statuses of answers) expect(statuses.sort()).toEqual([204, 403]);
+  });
+
   it("an owner removes or demotes another owner; the one left is then the last", async () => {
     const [first, second] = [await nonAdmin(), await nonAdmin()];
     const group = await groupOf(first, { s: [second, 50] });

@@ -1,11 +1,14 @@
-import type { PrismaClient } from "@token-broker/db";
+import type { Prisma } from "@token-broker/db";
 
 /** GitLab's access levels by name. */
 export const OWNER = 50;
 export const MAINTAINER = 40;
 
 /** A group's id followed by its ancestors' ids, nearest first. */
-export async function groupChain(prisma: PrismaClient, groupId: number): Promise<number[]> {
+export async function groupChain(
+  prisma: Prisma.TransactionClient,
+  groupId: number,
+): Promise<number[]> {
   const chain: number[] = [];
   let next: number | null = groupId;
   while (next !== null && !chain.includes(next)) {
@@ -24,7 +27,7 @@ export async function groupChain(prisma: PrismaClient, groupId: number): Promise
  * its ancestors (membership is inherited downwards), or 0.
  */
 export async function groupAccessLevel(
-  prisma: PrismaClient,
+  prisma: Prisma.TransactionClient,
   userId: number,
   groupId: number,
 ): Promise<number> {

@@ -1,4 +1,4 @@
-import type { PrismaClient } from "@token-broker/db";
+import type { Prisma, PrismaClient } from "@token-broker/db";
 import { BrokerError } from "@token-broker/errors";
 import { forbidden, invalid, notFound } from "./admin-error.ts";
 import { groupAccessLevel, groupChain, MAINTAINER, OWNER } from "./group-access.ts";
@@ -16,7 +16,7 @@ import { type Page, type PageRequest, pageWindow } from "./pagination.ts";
  * `actor` is the caller, or ADMINISTRATOR for the console.
  */
 async function assertMayChange(
-  prisma: PrismaClient,
+  prisma: Prisma.TransactionClient,
   groupId: number,
   member: { userId: number; accessLevel: number; userType: string },
   newLevel: number | undefined,
@@ -50,7 +50,7 @@ async function assertMayChange(
  * it or of an ancestor (ownership is inherited), or this user as an ancestor's owner.
  */
 async function otherOwnerRemains(
-  prisma: PrismaClient,
+  prisma: Prisma.TransactionClient,
   groupId: number,
   userId: number,
 ): Promise<boolean> {
@@ -65,13 +65,30 @@ async function otherOwnerRemains(
   return owners > 0;
 }
 
-async function directMembership(prisma: PrismaClient, groupId: number, userId: number) {
+async function directMembership(prisma: Prisma.TransactionClient, groupId: number, userId: number) {
   const member = await prisma.groupMember.findUnique({
     where: { groupId_userId: { groupId, userId } },
     select: { accessLevel: true, user: { select: { userType: true } } },
   });
   if (member === null) throw notFound("Member");
   return { userId, accessLevel: member.accessLevel, userType: member.user.userType };
+}
+
+/**
+ * Runs a membership change of a group with its hierarchy locked: whether an owner remains
+ * depends on the memberships of the group and its ancestors, so two owners leaving at once
+ * must not both see the other stay. The top-level group's row is the lock.
+ */
+async function withHierarchyLocked<T>(
+  prisma: PrismaClient,
+  groupId: number,
+  change: (tx: Prisma.TransactionClient) => Promise<T>,
+): Promise<T> {
+  return prisma.$transaction(async (tx) => {
+    const root = (await groupChain(tx, groupId)).at(-1) ?? groupId;
+    await tx.$queryRaw`SELECT id FROM groups WHERE id = ${root} FOR UPDATE`;
+    return change(tx);
+  });
 }
 
 export async function removeGroupMember(
@@ -81,9 +98,11 @@ export async function removeGroupMember(
   actor: MemberAdder,
 ): Promise<void> {
   const group = await findGroup(prisma, idOrPath);
-  const member = await directMembership(prisma, group.id, userId);
-  await assertMayChange(prisma, group.id, member, undefined, actor);
-  await prisma.groupMember.deleteMany({ where: { groupId: group.id, userId } });
+  await withHierarchyLocked(prisma, group.id, async (tx) => {
+    const member = await directMembership(tx, group.id, userId);
+    await assertMayChange(tx, group.id, member, undefined, actor);
+    await tx.groupMember.deleteMany({ where: { groupId: group.id, userId } });
+  });
 }
 
 export async function updateGroupMember(
@@ -97,12 +116,14 @@ export async function updateGroupMember(
     throw invalid("access_level does not have a valid value");
   }
   const group = await findGroup(prisma, idOrPath);
-  const member = await directMembership(prisma, group.id, userId);
-  await assertMayChange(prisma, group.id, member, accessLevel, actor);
-  return prisma.groupMember.update({
-    where: { groupId_userId: { groupId: group.id, userId } },
-    data: { accessLevel },
-    select: MEMBER_SELECT,
+  return withHierarchyLocked(prisma, group.id, async (tx) => {
+    const member = await directMembership(tx, group.id, userId);
+    await assertMayChange(tx, group.id, member, accessLevel, actor);
+    return tx.groupMember.update({
+      where: { groupId_userId: { groupId: group.id, userId } },
+      data: { accessLevel },
+      select: MEMBER_SELECT,
+    });
   });
 }
 
