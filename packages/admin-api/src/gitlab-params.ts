@@ -75,9 +75,8 @@ export async function gitlabParams(app: FastifyInstance): Promise<void> {
     async (_request: FastifyRequest, body: Buffer) => {
       const text = utf8(body);
       if (text.trim() === "") return {};
-      let parsed: unknown;
       try {
-        parsed = parseJson(text, undefined, { protoAction: "error", constructorAction: "error" });
+        return parseJson(text, undefined, { protoAction: "error", constructorAction: "error" });
       } catch (error) {
         if (error instanceof SyntaxError && /prototype/.test(error.message)) {
           throw new BrokerError(
@@ -87,7 +86,6 @@ export async function gitlabParams(app: FastifyInstance): Promise<void> {
         }
         throw new BrokerError("bad_request", "the body is not valid JSON");
       }
-      return parsed;
     },
   );
   app.addHook("preValidation", async (request: FastifyRequest) => {

@@ -20,9 +20,9 @@ export async function ensureRootUser(prisma: PrismaClient): Promise<{ id: number
 }
 
 /**
- * Makes INITIAL_ROOT_TOKEN authenticate as root, an active administrator, with scope `api`. Idempotent: the variable
- * declares the token's state, so a restart re-activates it; remove the variable to retire it.
- * Only the digest is stored.
+ * Makes INITIAL_ROOT_TOKEN authenticate as root, an active administrator, with scope `api`.
+ * Idempotent: the variable declares the token's state, so a restart re-activates it; remove
+ * the variable to retire it. Only the digest is stored.
  */
 export async function ensureInitialRootToken(
   prisma: PrismaClient,
