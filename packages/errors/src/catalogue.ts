@@ -132,6 +132,15 @@ export const ERROR_CATALOGUE = {
     headers: () => ({ "retry-after": "1" }),
     logLevel: "warn",
   },
+
+  /**
+   * Administration: removing or demoting a group's last owner (GitLab's group member policy
+   * refuses it to everyone, administrators included), in GitLab's `forbidden!(reason)` shape.
+   */
+  group_needs_owner: {
+    status: 403,
+    body: () => ({ message: "403 Forbidden - A group must have at least one owner" }),
+  },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -40,7 +40,8 @@ export function serverOptions(logger: Logger) {
     // GitLab accepts `scopes[]=api` form fields; keep the array even with one value.
     ajv: { customOptions: { coerceTypes: "array" as const } },
     // GitLab's router treats `//api/v4/user` and `/api/v4/features//<name>` as if each run of
-    // slashes were one; some clients build paths that way.
-    routerOptions: { ignoreDuplicateSlashes: true },
+    // slashes were one, and accepts a trailing slash on every path (python-gitlab lists
+    // features at `/api/v4/features/`); some clients build paths that way.
+    routerOptions: { ignoreDuplicateSlashes: true, ignoreTrailingSlash: true },
   };
 }
