@@ -12,3 +12,16 @@ export {
   TEST_KEY_BASE,
 } from "./running-services.ts";
 export { createTestDatabase, openTestDatabase, type TestDatabase } from "./test-database.ts";
+export {
+  type ModelFailure,
+  type ModelServer,
+  type ModelServerOptions,
+  type ReceivedCompletion,
+  startModelServer,
+} from "./model-server/model-server.ts";
+export {
+  type GatewayStartOptions,
+  gatewayTestSigningKey,
+  type RunningGateway,
+  startAiGateway,
+} from "./running-gateway.ts";
