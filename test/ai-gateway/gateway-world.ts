@@ -111,7 +111,8 @@ export async function userToken(world: GatewayWorld, instanceId: string = random
     token: issued.token,
     headers: issued.headers,
   });
-  if (response.status !== 200) throw new Error(`no user token: ${response.status} ${response.text}`);
+  if (response.status !== 200)
+    throw new Error(`no user token: ${response.status} ${response.text}`);
   return { token: (response.json as { token: string }).token, headers: issued.headers, instanceId };
 }
 

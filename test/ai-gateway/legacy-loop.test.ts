@@ -63,7 +63,11 @@ describe("the seed's loop: editor → self-managed → SaaS for a token, editor 
     const { gateway } = world();
     const token = await legacyToken(world());
     for (const path of ["/v4/code/suggestions", "/v1/code/user_access_token"]) {
-      const answer = await gatewayPost(gateway.url, path, { token, headers: OIDC, body: completionBody() });
+      const answer = await gatewayPost(gateway.url, path, {
+        token,
+        headers: OIDC,
+        body: completionBody(),
+      });
       expect({ path, status: answer.status, body: answer.json }).toEqual({
         path,
         status: 401,
