@@ -38,13 +38,22 @@ export interface ModelClient {
   close(): Promise<void>;
 }
 
+/**
+ * Closes a model answer's body unread (and its connection). undici reports a body destroyed
+ * without a reader as an `error` event: with no listener that would end the process.
+ */
+function discard(body: Dispatcher.ResponseData["body"]): void {
+  body.on("error", () => {});
+  body.destroy();
+}
+
 async function readBounded(body: Dispatcher.ResponseData["body"], limit: number): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {
     size += (chunk as Buffer).length;
     if (size > limit) {
-      body.destroy();
+      discard(body);
       throw invalidModelAnswer("an answer too large");
     }
     chunks.push(chunk as Buffer);
@@ -147,7 +156,7 @@ export function createModelClient(
       const answer = await send(completion, true, signal);
       const type = String(answer.headers["content-type"] ?? "");
       if (!type.startsWith("text/event-stream")) {
-        answer.body.destroy();
+        discard(answer.body);
         throw invalidModelAnswer("a stream that is not text/event-stream");
       }
       return (async function* chunks() {
@@ -167,7 +176,7 @@ export function createModelClient(
         } finally {
           // Stopped early (the client went away, or the answer was refused): the model's
           // connection is closed, so that it stops generating.
-          answer.body.destroy();
+          discard(answer.body);
         }
       })();
     },
