@@ -166,6 +166,7 @@ export async function startInstanceTokens(options: InstanceTokensOptions): Promi
         resolve();
       };
       const timeout = setTimeout(done, ms);
+      timeout.unref();
       waiters.add(done);
     });
 
@@ -185,13 +186,15 @@ export async function startInstanceTokens(options: InstanceTokensOptions): Promi
     // failed, or its claim lapsed (every change of the row wakes this, its claim too).
     const deadline = startedAt + refresher.leaseMs;
     while (result.outcome === "not_claimed" && Date.now() < deadline) {
-      await changeOrTimeout(deadline - Date.now());
+      // Listening before reading: a token stored meanwhile is either read or heard of.
+      const changed = changeOrTimeout(deadline - Date.now());
       const after = await reload();
       if (isValid(after.held, Date.now())) return after.held;
       const failure = after.lastFailure;
       if (failure !== undefined && failure.at.getTime() >= startedAt) {
         throw unavailable(`another replica's attempt to fetch one failed (${failure.reason})`);
       }
+      await changed;
     }
     if (result.outcome === "not_claimed") result = await attempt();
     if (result.outcome === "issued") return result.held;
@@ -213,6 +216,9 @@ export async function startInstanceTokens(options: InstanceTokensOptions): Promi
   });
 
   await reload();
+  // The stored token may have been fetched with an ai_access_token changed while no replica
+  // ran: the claim refreshes it only then (or past half-life), so this costs one UPDATE.
+  if (held !== undefined) refreshInBackground();
 
   return {
     async current() {
