@@ -59,7 +59,7 @@ describe("SaaS: an instance token for a self-managed instance", () => {
     expect(body.expires_at).toBeLessThanOrEqual(Math.floor(Date.now() / 1000) + 3600);
   });
 
-  it("verifies with SaaS's published keys and carries exactly the contract's claims", async () => {
+  it("verifies with SaaS's published keys and carries exactly the claims of docs/cloud-connector.md", async () => {
     const { token } = await serviceAccount(saas, ["api"]);
     const instanceId = randomUUID();
     const { body } = await requestInstanceToken(saas.url, token, { instanceId });
