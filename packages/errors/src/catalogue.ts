@@ -153,6 +153,15 @@ export const ERROR_CATALOGUE = {
     logLevel: "warn",
   },
 
+  /**
+   * Administration: removing or demoting a group's last owner (GitLab's group member policy
+   * refuses it to everyone, administrators included), in GitLab's `forbidden!(reason)` shape.
+   */
+  group_needs_owner: {
+    status: 403,
+    body: () => ({ message: "403 Forbidden - A group must have at least one owner" }),
+  },
+
   // The AI gateway (docs/ai-gateway.md): GitLab's gateway is a FastAPI service; its bodies
   // are `{"error"}` from its authentication middleware and FastAPI's `{"detail"}` elsewhere.
   /** `detail`: GitLab's message, e.g. "No authorization header presented". */
