@@ -22,7 +22,10 @@ const root = path.resolve(import.meta.dirname, "..");
 /** How each kind of secret is made, by the end of its variable's name. */
 const GENERATORS = [
   // The format the services accept: glpat- and 20 of A-Z a-z 0-9 - _.
-  { suffix: "_INITIAL_ROOT_TOKEN", generate: () => `glpat-${randomBytes(15).toString("base64url")}` },
+  {
+    suffix: "_INITIAL_ROOT_TOKEN",
+    generate: () => `glpat-${randomBytes(15).toString("base64url")}`,
+  },
   // At least 32 characters; derives the key that encrypts secrets at rest.
   { suffix: "_DB_KEY_BASE", generate: () => randomBytes(32).toString("hex") },
   // Hex: the password goes into DATABASE_URL, where it must be URL-safe.
@@ -109,10 +112,7 @@ function main() {
     }
     throw error;
   }
-  process.stdout.write(
-    `wrote ${shown} (mode 0600) with generated ` +
-      `${generated.join(", ")}\n`,
-  );
+  process.stdout.write(`wrote ${shown} (mode 0600) with generated ` + `${generated.join(", ")}\n`);
   return 0;
 }
 

@@ -1,6 +1,15 @@
 import { spawnSync } from "node:child_process";
 import { createPrivateKey } from "node:crypto";
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseEnv } from "node:util";
@@ -30,11 +39,15 @@ beforeEach(() => {
 afterEach(() => rmSync(checkout, { recursive: true, force: true }));
 
 function generate(...args: string[]) {
-  const run = spawnSync(process.execPath, [path.join(checkout, "scripts/generate-env.mjs"), ...args], {
-    cwd: checkout,
-    env: { PATH: process.env.PATH },
-    encoding: "utf8",
-  });
+  const run = spawnSync(
+    process.execPath,
+    [path.join(checkout, "scripts/generate-env.mjs"), ...args],
+    {
+      cwd: checkout,
+      env: { PATH: process.env.PATH },
+      encoding: "utf8",
+    },
+  );
   return { status: run.status, output: run.stdout + run.stderr };
 }
 
