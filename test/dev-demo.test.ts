@@ -106,11 +106,12 @@ beforeAll(async () => {
     DEV_DATA_DIR: dataDir,
     SAAS_PORT: String(await freePort()),
     SELF_MANAGED_PORT: String(await freePort()),
+    AI_GATEWAY_PORT: String(await freePort()),
   };
 });
 afterAll(() => rm(dataDir, { recursive: true, force: true }));
 
-it("pnpm dev brings both instances up, sets up the demo and prints a curl that works; a restart prints the same", async () => {
+it("pnpm dev brings the three services up, sets up the demo and prints a curl that works; a restart prints the same", async () => {
   const first = runDev(env);
   let command: string;
   try {
@@ -136,6 +137,14 @@ it("pnpm dev brings both instances up, sets up the demo and prints a curl that w
     expect(payload.gitlab_realm).toBe("self-managed");
     expect(await tokenScopes(command)).toEqual(expect.arrayContaining(["api", "read_user"]));
     expect(first.output()).toContain("pnpm console:self-managed health-check");
+    const gatewayUrl = `http://localhost:${env.AI_GATEWAY_PORT}`;
+    const health = await fetch(`${gatewayUrl}/monitoring/healthz`);
+    expect(health.status).toBe(200);
+    // Its trusted issuer is the local SaaS; without a model server it says what to set.
+    expect(first.output()).toContain(
+      `AI gateway ${gatewayUrl}: trusts the tokens of SaaS http://localhost:${env.SAAS_PORT}`,
+    );
+    expect(first.output()).toMatch(/^ {2}MODEL_ENDPOINT=\S+ MODEL_NAME=\S+ .*pnpm dev$/m);
     expect(await strangerMayNotAddServiceAccount(`http://localhost:${env.SAAS_PORT}`)).toBe(true);
   } finally {
     first.child.kill("SIGINT");
@@ -143,6 +152,7 @@ it("pnpm dev brings both instances up, sets up the demo and prints a curl that w
   expect(await first.exited()).toBe(0);
   expect(first.output()).toContain("[saas]");
   expect(first.output()).toContain("[self-managed]");
+  expect(first.output()).toContain("[ai-gateway]");
 
   const second = runDev(env);
   try {
