@@ -32,6 +32,7 @@ export { isWellFormedEncoding } from "./plugins/input-hygiene.ts";
 export { metrics } from "./plugins/metrics.ts";
 export { requestIdHeader } from "./plugins/request-id.ts";
 export { requestLog } from "./plugins/request-log.ts";
+export { type RateLimiterOptions, registerRateLimiter } from "./rate-limit/rate-limiter.ts";
 export { runningRevision } from "./revision.ts";
 export { type AppOptions, runService } from "./run-service.ts";
 export { exitWith, prettyLogs, serveUntilStopped } from "./serve-until-stopped.ts";
