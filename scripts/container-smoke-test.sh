@@ -419,6 +419,10 @@ run_flow "http://localhost:$COMPOSE_SAAS_PORT" "http://localhost:$COMPOSE_SM_POR
   "$(env_value "$COMPOSE_ENV" SAAS_INITIAL_ROOT_TOKEN)" \
   "$(env_value "$COMPOSE_ENV" SELF_MANAGED_INITIAL_ROOT_TOKEN)" \
   "$(env_value "$COMPOSE_ENV" SAAS_EXTERNAL_URL)" "http://localhost:$COMPOSE_GATEWAY_PORT" unset
+# The gateway's rate-limit counters are in the stack's Redis, where its replicas share them.
+counters="$(podman exec "${RUN}_ai-gateway-redis_1" redis-cli --scan | grep -c ai-gateway || true)"
+[ "$counters" -gt 0 ] || fail "the gateway counted no request in ai-gateway-redis"
+echo "ai-gateway-redis: $counters rate-limit counter(s) of the gateway"
 
 step "docker-compose.yml: down"
 compose down -v
