@@ -190,6 +190,8 @@ if ! pg_isready --host 127.0.0.1 --port 5432 --quiet; then
 fi
 pg_isready --host 127.0.0.1 --port 5432 --quiet || fail "PostgreSQL does not answer on 127.0.0.1:5432"
 if [ ! -x "$TSX" ] || [ ! -d "$ROOT/node_modules/jose" ]; then fail "run pnpm install first (tsx and jose)"; fi
+# podman-compose reads the repository's .env over any other value: it would not be this run's.
+[ ! -e "$ROOT/.env" ] || fail "$ROOT/.env exists: podman-compose would use its values; move it aside"
 mkdir -p "$SMOKE_CACHE_DIR"
 exec 9>"$SMOKE_CACHE_DIR/lock"
 flock -w 900 9 || fail "another container smoke test holds $SMOKE_CACHE_DIR/lock"
@@ -371,8 +373,6 @@ echo "SIGTERM during a ${SLOW_DELAY_MS} ms upstream call: the request answered 2
   "container exited 0 after ${stop_seconds} s"
 
 step "docker-compose.yml: a .env from the documented command, then validate"
-# podman-compose reads the repository's .env over any other value: it would not be this run's.
-[ ! -e "$ROOT/.env" ] || fail "$ROOT/.env exists: podman-compose would use its values; move it aside"
 # The operator's one command (into this run's directory), with every secret generated; only
 # the published ports are this run's (free here), given as a shell's variables win.
 COMPOSE_ENV="$WORK_DIR/compose.env"
