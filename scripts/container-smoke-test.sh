@@ -278,6 +278,9 @@ SAAS_PORT="$(free_port)"
 SM_PORT="$(free_port)"
 SAAS_URL="http://127.0.0.1:$SAAS_PORT"
 SM_URL="http://127.0.0.1:$SM_PORT"
+# The AI gateway's container starts later; the instances know where it will be.
+GATEWAY_PORT="$(free_port)"
+GATEWAY_URL="http://127.0.0.1:$GATEWAY_PORT"
 SAAS_ROOT="glpat-$(random_hex 10)"
 SM_ROOT="glpat-$(random_hex 10)"
 SM_KEY_BASE="$(random_hex 32)"
@@ -285,11 +288,12 @@ SAAS_CONTAINER="$RUN-saas"
 SM_CONTAINER="$RUN-self-managed"
 podman run -d --pull=never --network host --label "token-broker-smoke=$RUN" --name "$SAAS_CONTAINER" \
   -e "PORT=$SAAS_PORT" -e "DATABASE_URL=$PG_ADMIN_URL/$SAAS_DB" -e "DB_KEY_BASE=$(random_hex 32)" \
-  -e "INITIAL_ROOT_TOKEN=$SAAS_ROOT" -e "EXTERNAL_URL=$SAAS_URL" "$SAAS_IMAGE" >/dev/null
+  -e "INITIAL_ROOT_TOKEN=$SAAS_ROOT" -e "EXTERNAL_URL=$SAAS_URL" -e "AI_GATEWAY_URL=$GATEWAY_URL" \
+  "$SAAS_IMAGE" >/dev/null
 podman run -d --pull=never --network host --label "token-broker-smoke=$RUN" --name "$SM_CONTAINER" \
   -e "PORT=$SM_PORT" -e "DATABASE_URL=$PG_ADMIN_URL/$SM_DB" -e "DB_KEY_BASE=$SM_KEY_BASE" \
   -e "INITIAL_ROOT_TOKEN=$SM_ROOT" -e "EXTERNAL_URL=$SM_URL" -e "SAAS_URL=$SAAS_URL" \
-  "$SELF_MANAGED_IMAGE" >/dev/null
+  -e "AI_GATEWAY_URL=$GATEWAY_URL" "$SELF_MANAGED_IMAGE" >/dev/null
 wait_ready "$SAAS_URL" 60 "$SAAS_CONTAINER"
 wait_ready "$SM_URL" 60 "$SM_CONTAINER"
 for container in "$SAAS_CONTAINER" "$SM_CONTAINER"; do
@@ -307,8 +311,6 @@ echo "SaaS publishes its keys at $jwks_uri"
 step "start the model stand-in (on the host) and the AI gateway container"
 MODEL_PORT="$(free_port)"
 start_model_stand_in "$MODEL_PORT"
-GATEWAY_PORT="$(free_port)"
-GATEWAY_URL="http://127.0.0.1:$GATEWAY_PORT"
 GATEWAY_CONTAINER="$RUN-ai-gateway"
 # The signing key as an operator makes one (the image runs in production mode: required).
 GATEWAY_SIGNING_KEY="$(node -e "process.stdout.write(require('node:crypto').generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }))")"
