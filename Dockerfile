@@ -1,7 +1,9 @@
-# Production images of both services, one target each (the build context is the repository):
+# Production images of the three services, one target each (the build context is the
+# repository):
 #
 #   docker build --target saas         -t token-broker-saas .
 #   docker build --target self-managed -t token-broker-self-managed .
+#   docker build --target ai-gateway   -t token-broker-ai-gateway .
 #
 # Each image runs its service's production bundle (`pnpm build`: apps/<service>/dist/server.mjs,
 # our code and most dependencies in one module), as `pnpm start:*` and the benchmark do; only
@@ -42,16 +44,20 @@ RUN pnpm build
 # ---- production dependencies of each service, from the store, without install scripts ------
 # --no-optional leaves out the Prisma CLI and TypeScript, which the lockfile records as optional
 # peers of @prisma/client. Of the query compilers only PostgreSQL's is kept (the embedded
-# database is PostgreSQL too); type declarations and source maps go.
+# database is PostgreSQL too); type declarations and source maps go. The AI gateway has no
+# database: only its own dependencies (the bundle's externals), no Prisma, no schema.
 FROM fetch AS production-dependencies
 COPY --from=manifests /manifests /manifests
-RUN for service in saas self-managed; do \
-      mkdir -p "/out/$service" \
+RUN for service in saas self-managed ai-gateway; do \
+      selection="@token-broker/$service..." \
+      && if [ "$service" = ai-gateway ]; then selection="@token-broker/$service"; fi \
+      && mkdir -p "/out/$service" \
       && cp -a /manifests/. "/out/$service/" \
       && cd "/out/$service" \
       && pnpm install --offline --frozen-lockfile --prod --no-optional --ignore-scripts \
-           --filter "@token-broker/$service..." \
+           --filter "$selection" \
       && rm -rf prisma.config.ts packages/testing packages/service-runner \
+      && if [ "$service" = ai-gateway ]; then rm -rf prisma; fi \
       && find apps -mindepth 1 -maxdepth 1 ! -name "$service" -exec rm -rf {} + \
       && find node_modules/.pnpm -path '*/node_modules/@prisma/client/runtime/*' -type f \
            \( -name 'query_compiler_*' ! -name 'query_compiler_small_bg.postgresql.*' \
@@ -96,3 +102,15 @@ COPY --from=build /app/apps/self-managed/dist apps/self-managed/dist
 ENV PORT=3000
 EXPOSE 3000
 CMD ["node", "apps/self-managed/dist/server.mjs"]
+
+FROM runtime AS ai-gateway
+COPY --from=production-dependencies /out/ai-gateway/ ./
+COPY --from=build /app/apps/ai-gateway/dist apps/ai-gateway/dist
+# Production mode (NODE_ENV above): AI_GATEWAY_SIGNING_KEY and AI_GATEWAY_TRUSTED_ISSUERS are
+# required; without MODEL_ENDPOINT completions answer 503.
+ENV PORT=5052
+EXPOSE 5052
+# No database: healthy when the process serves (its readiness fails only while it drains).
+HEALTHCHECK --interval=10s --timeout=5s --start-period=10s --retries=3 \
+  CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.PORT}/monitoring/ready`).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+CMD ["node", "apps/ai-gateway/dist/server.mjs"]

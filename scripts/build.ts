@@ -29,7 +29,7 @@ export const RUNTIME_EXTERNALS = [
 const revision = sourceRevision(root);
 
 const services =
-  process.argv.slice(2).length > 0 ? process.argv.slice(2) : ["saas", "self-managed"];
+  process.argv.slice(2).length > 0 ? process.argv.slice(2) : ["saas", "self-managed", "ai-gateway"];
 for (const service of services) {
   const app = path.join(root, "apps", service);
   await build({

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -62,6 +62,54 @@ async function runCurl(command: string) {
   };
 }
 
+/**
+ * Runs the printed completion commands (a token from self-managed, then the gateway's
+ * /v2/completions with it) in a shell, as a developer would paste them.
+ */
+function runPrintedCompletion(output: string, gatewayUrl: string) {
+  const tokenCommand = /^ {2}(TOKEN=.+)$/m.exec(output)?.[1];
+  const completionCommand = new RegExp(
+    `^ {2}(curl --request POST "${gatewayUrl}/v2/completions" .+)$`,
+    "m",
+  ).exec(output)?.[1];
+  expect(tokenCommand).toBeDefined();
+  expect(completionCommand).toBeDefined();
+  const run = spawnSync(
+    "bash",
+    ["-c", `${tokenCommand}\n${completionCommand} --silent --write-out '\n%{http_code}'`],
+    { encoding: "utf8", env: { PATH: process.env.PATH } },
+  );
+  const lines = run.stdout.trimEnd().split("\n");
+  const status = Number(lines.pop());
+  return { status, body: JSON.parse(lines.join("\n")) as Record<string, unknown> };
+}
+
+/**
+ * The model stand-in (packages/testing) as a process of its own, as a developer would run a
+ * model server next to `pnpm dev`; resolves with its base URL once it listens.
+ */
+async function startModelStandIn(completion: string) {
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", path.join(root, "packages/testing/src/model-server/cli.ts")],
+    {
+      cwd: root,
+      env: { PATH: process.env.PATH, PORT: String(port), MODEL_STANDIN_COMPLETION: completion },
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
+  await new Promise<void>((resolve, reject) => {
+    let output = "";
+    child.stdout.on("data", (chunk) => {
+      output += chunk;
+      if (output.includes("listening at")) resolve();
+    });
+    child.on("exit", () => reject(new Error(`the model stand-in exited:\n${output}`)));
+  });
+  return { url: `http://127.0.0.1:${port}`, stop: () => child.kill("SIGTERM") };
+}
+
 /** The scopes of the printed token, as editor extensions check them. */
 async function tokenScopes(command: string): Promise<string[]> {
   const [, origin, token] =
@@ -98,6 +146,16 @@ async function strangerMayNotAddServiceAccount(saasUrl: string): Promise<boolean
   return added.status === 403;
 }
 
+/** Resolves once pnpm dev has printed `text` (its last lines may arrive after the curl's). */
+async function waitForOutput(run: DevRun, text: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (!run.output().includes(text)) {
+    if (Date.now() > deadline)
+      throw new Error(`pnpm dev did not print "${text}":\n${run.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 let dataDir: string;
 let env: NodeJS.ProcessEnv;
 beforeAll(async () => {
@@ -106,11 +164,12 @@ beforeAll(async () => {
     DEV_DATA_DIR: dataDir,
     SAAS_PORT: String(await freePort()),
     SELF_MANAGED_PORT: String(await freePort()),
+    AI_GATEWAY_PORT: String(await freePort()),
   };
 });
 afterAll(() => rm(dataDir, { recursive: true, force: true }));
 
-it("pnpm dev brings both instances up, sets up the demo and prints a curl that works; a restart prints the same", async () => {
+it("pnpm dev brings the three services up, sets up the demo and prints a curl that works; a restart prints the same", async () => {
   const first = runDev(env);
   let command: string;
   try {
@@ -135,7 +194,22 @@ it("pnpm dev brings both instances up, sets up the demo and prints a curl that w
     );
     expect(payload.gitlab_realm).toBe("self-managed");
     expect(await tokenScopes(command)).toEqual(expect.arrayContaining(["api", "read_user"]));
+    await waitForOutput(first, "Ctrl-C stops all three services.");
     expect(first.output()).toContain("pnpm console:self-managed health-check");
+    const gatewayUrl = `http://localhost:${env.AI_GATEWAY_PORT}`;
+    const health = await fetch(`${gatewayUrl}/monitoring/healthz`);
+    expect(health.status).toBe(200);
+    // Its trusted issuer is the local SaaS; without a model server it says what to set.
+    expect(first.output()).toContain(
+      `AI gateway ${gatewayUrl}: trusts the tokens of SaaS http://localhost:${env.SAAS_PORT}`,
+    );
+    expect(first.output()).toMatch(/^ {2}MODEL_ENDPOINT=\S+ MODEL_NAME=\S+ .*pnpm dev$/m);
+    // No model server: the printed completion gets through (the token is accepted) to the
+    // gateway's 503, which says what to set; pnpm dev printed that answer.
+    const unset = runPrintedCompletion(first.output(), gatewayUrl);
+    expect(unset.status).toBe(503);
+    expect(unset.body.detail).toMatch(/MODEL_ENDPOINT/);
+    expect(first.output()).toContain(`checked: HTTP 503: ${unset.body.detail}`);
     expect(await strangerMayNotAddServiceAccount(`http://localhost:${env.SAAS_PORT}`)).toBe(true);
   } finally {
     first.child.kill("SIGINT");
@@ -143,13 +217,26 @@ it("pnpm dev brings both instances up, sets up the demo and prints a curl that w
   expect(await first.exited()).toBe(0);
   expect(first.output()).toContain("[saas]");
   expect(first.output()).toContain("[self-managed]");
+  expect(first.output()).toContain("[ai-gateway]");
 
-  const second = runDev(env);
+  // Started again with a model server: the same token command, and the printed completion
+  // command now gets the model's completion.
+  const model = await startModelStandIn("return fibonacci(n - 1) + fibonacci(n - 2)");
+  const second = runDev({ ...env, MODEL_ENDPOINT: model.url, MODEL_NAME: "stand-in" });
   try {
     expect(await second.command()).toBe(command);
     expect((await runCurl(command)).status).toBe(201);
+    await waitForOutput(second, "Ctrl-C stops all three services.");
+    expect(second.output()).toContain("checked: a completion came back");
+    const gatewayUrl = `http://localhost:${env.AI_GATEWAY_PORT}`;
+    const answered = runPrintedCompletion(second.output(), gatewayUrl);
+    expect(answered.status).toBe(200);
+    expect(answered.body.choices).toEqual([
+      expect.objectContaining({ text: "return fibonacci(n - 1) + fibonacci(n - 2)" }),
+    ]);
   } finally {
     second.child.kill("SIGINT");
+    model.stop();
   }
   expect(await second.exited()).toBe(0);
-}, 120_000);
+}, 150_000);

@@ -2,13 +2,19 @@
  * Container smoke test: the whole flow against two running instances. Sets it up through
  * the administration API as an administrator would (the one set-up of `pnpm dev` and the
  * benchmark), asks self-managed for a code-suggestions token, and verifies it as the AI
- * gateway would, with the keys that SaaS's discovery document points at. Progress goes to
- * stderr; the developer's token (for later requests) is the only line on stdout.
+ * gateway would, with the keys that SaaS's discovery document points at. With AI_GATEWAY_URL,
+ * then hands that token to the AI gateway as an editor of GitLab 16.1–16.2 did
+ * (`/v2/completions`): with GATEWAY_MODEL=answers one completion must come back (a model
+ * server answers), with GATEWAY_MODEL=unset a 503 naming MODEL_ENDPOINT (the token passed).
+ * Progress goes to stderr; the developer's token (for later requests) is the only line on
+ * stdout.
  *
- *   SAAS_ROOT_TOKEN=… SELF_MANAGED_ROOT_TOKEN=… tsx flow.ts <SaaS URL> <self-managed URL> <SaaS EXTERNAL_URL>
+ *   SAAS_ROOT_TOKEN=… SELF_MANAGED_ROOT_TOKEN=… [AI_GATEWAY_URL=… GATEWAY_MODEL=answers|unset] \
+ *     tsx flow.ts <SaaS URL> <self-managed URL> <SaaS EXTERNAL_URL>
  */
 import { setUpFlow } from "@token-broker/service-runner/setup";
 import { createRemoteJWKSet, jwtVerify } from "jose";
+import { checkGateway } from "./gateway-flow.ts";
 
 const [saasUrl, selfManagedUrl, issuer] = process.argv.slice(2);
 const { SAAS_ROOT_TOKEN: saasRootToken, SELF_MANAGED_ROOT_TOKEN: selfManagedRootToken } =
@@ -44,20 +50,33 @@ if (response.status !== 201) {
 say("self-managed: POST /api/v4/code_suggestions/tokens → 201");
 
 const discovery = (await (await fetch(`${saasUrl}/.well-known/openid-configuration`)).json()) as {
+  issuer: string;
   jwks_uri: string;
 };
-const { payload, protectedHeader } = await jwtVerify(
-  (JSON.parse(body) as { access_token: string }).access_token,
-  createRemoteJWKSet(new URL(discovery.jwks_uri)),
-  { issuer, audience: "gitlab-code-suggestions", algorithms: ["RS256"] },
-);
+if (discovery.issuer !== issuer) {
+  throw new Error(`the discovery document names issuer ${discovery.issuer}, not ${issuer}`);
+}
+// The keys at jwks_uri's path, through the URL this script reaches SaaS by: in a compose
+// network the issuer's host is SaaS's service name, which resolves only inside that network.
+const keys = new URL(new URL(discovery.jwks_uri).pathname, saasUrl);
+const accessToken = (JSON.parse(body) as { access_token: string }).access_token;
+const { payload, protectedHeader } = await jwtVerify(accessToken, createRemoteJWKSet(keys), {
+  issuer,
+  audience: "gitlab-code-suggestions",
+  algorithms: ["RS256"],
+});
 if (payload.gitlab_realm !== "self-managed") {
   throw new Error(`gitlab_realm is ${JSON.stringify(payload.gitlab_realm)}, not "self-managed"`);
 }
 if (!protectedHeader.kid) throw new Error("the token's header has no kid");
 say(
-  `verified with ${discovery.jwks_uri}: kid ${protectedHeader.kid}, iss ${payload.iss}, ` +
+  `verified with ${keys} (jwks_uri ${discovery.jwks_uri}): kid ${protectedHeader.kid}, iss ${payload.iss}, ` +
     `aud ${payload.aud}, gitlab_realm ${payload.gitlab_realm}, ` +
     `expires in ${(payload.exp ?? 0) - Math.floor(Date.now() / 1000)} s`,
 );
+const { AI_GATEWAY_URL: gatewayUrl, GATEWAY_MODEL: model } = process.env;
+if (gatewayUrl !== undefined) {
+  if (model !== "answers" && model !== "unset") throw new Error("GATEWAY_MODEL: answers or unset");
+  for (const line of await checkGateway(gatewayUrl, accessToken, model)) say(line);
+}
 process.stdout.write(`${developerToken.token}\n`);

@@ -100,3 +100,42 @@ EOF
   rm -rf "$work"
   echo "stand-in $image: made"
 }
+
+# The compose file's Redis image (an official redis:<major>-bookworm): Debian's Redis on the
+# stand-in Debian, with the official entry point's one change to the defaults (protected
+# mode off without a configuration file: the container network is the boundary), running as
+# the redis user, redis-cli on PATH for the health check.
+make_redis_image() {
+  local image="$1"
+  if podman image exists "$image"; then
+    echo "stand-in $image: cached in $SMOKE_CACHE_DIR"
+    return
+  fi
+  local work
+  work="$(mktemp -d "$SMOKE_CACHE_DIR/tmp/redis.XXXXXX")"
+  cat >"$work/Containerfile" <<'CONTAINERFILE'
+FROM localhost/node:24-bookworm-slim
+RUN apt-get update -qq \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server >/dev/null \
+ && rm -rf /var/lib/apt/lists/* \
+ && mkdir -p /data && chown redis:redis /data
+COPY docker-entrypoint.sh /usr/local/bin/docker-entrypoint.sh
+WORKDIR /data
+USER redis
+ENTRYPOINT ["docker-entrypoint.sh"]
+EXPOSE 6379
+CMD ["redis-server"]
+CONTAINERFILE
+  cat >"$work/docker-entrypoint.sh" <<'ENTRYPOINT'
+#!/bin/sh
+set -e
+if [ "$1" = redis-server ]; then
+  set -- "$@" --protected-mode no
+fi
+exec "$@"
+ENTRYPOINT
+  chmod 0755 "$work/docker-entrypoint.sh"
+  podman build --quiet --pull=never --network host --format docker -t "$image" "$work" >/dev/null
+  rm -rf "$work"
+  echo "stand-in $image: made"
+}

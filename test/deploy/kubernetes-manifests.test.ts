@@ -20,8 +20,17 @@ const SECRET_VARIABLES = [
   "INITIAL_ROOT_TOKEN",
   "JWT_SIGNING_KEY",
   "REDIS_URL",
+  "AI_GATEWAY_SIGNING_KEY",
+  "MODEL_API_KEY",
 ];
-const REQUIRED_SECRETS = ["DATABASE_URL", "DATABASE_DIRECT_URL", "DB_KEY_BASE"];
+const DATABASE_SECRETS = ["DATABASE_URL", "DATABASE_DIRECT_URL", "DB_KEY_BASE"];
+/** The services with a database: GitLab's health paths, and a migration job. */
+const INSTANCE = {
+  readiness: "/-/readiness",
+  liveness: "/-/liveness",
+  required: DATABASE_SECRETS,
+  migrates: true,
+};
 
 type Labels = Record<string, string>;
 type Probe = { httpGet?: { path: string; port: string | number } };
@@ -78,9 +87,18 @@ function preStopPauseSeconds(container: Container): number {
 const workloads = objects.filter((object) => object.kind === "Deployment" || object.kind === "Job");
 
 describe.each([
-  { service: "saas", port: 3001 },
-  { service: "self-managed", port: 3000 },
-])("$service", ({ service, port }) => {
+  { service: "saas", port: 3001, ...INSTANCE },
+  { service: "self-managed", port: 3000, ...INSTANCE },
+  // No database: the AI gateway's health paths (as GitLab's gateway), its signing key.
+  {
+    service: "ai-gateway",
+    port: 5052,
+    readiness: "/monitoring/ready",
+    liveness: "/monitoring/healthz",
+    required: ["AI_GATEWAY_SIGNING_KEY"],
+    migrates: false,
+  },
+])("$service", ({ service, port, readiness, liveness, required, migrates }) => {
   const deployment = find<Workload>("Deployment", service);
   const pod = deployment.spec.template;
   const [container] = pod.spec.containers as [Container];
@@ -117,10 +135,10 @@ describe.each([
     });
   });
 
-  it("is ready on /-/readiness, alive on /-/liveness, and has a startup probe", () => {
-    expect(container.readinessProbe?.httpGet?.path).toBe("/-/readiness");
-    expect(container.livenessProbe?.httpGet?.path).toBe("/-/liveness");
-    expect(["/-/liveness", "/-/readiness"]).toContain(container.startupProbe?.httpGet?.path);
+  it(`is ready on ${readiness}, alive on ${liveness}, and has a startup probe`, () => {
+    expect(container.readinessProbe?.httpGet?.path).toBe(readiness);
+    expect(container.livenessProbe?.httpGet?.path).toBe(liveness);
+    expect([liveness, readiness]).toContain(container.startupProbe?.httpGet?.path);
   });
 
   it("leaves the endpoints before it drains, and is given the time to drain", () => {
@@ -145,29 +163,47 @@ describe.each([
     });
     const serviceSelector = find<{ spec: { selector: Labels } }>("Service", service).spec.selector;
     expect(selects(serviceSelector, pod.metadata.labels)).toBe(true);
-    const job = find<Workload>("Job", `${service}-migrate`);
-    expect(selects(serviceSelector, job.spec.template.metadata.labels)).toBe(false);
+    for (const job of workloads.filter((object) => object.kind === "Job")) {
+      const labels = (job as unknown as Workload).spec.template.metadata.labels;
+      expect(selects(serviceSelector, labels), job.metadata.name).toBe(false);
+    }
   });
 
-  it("has a migration job running its image with --migrate-only", () => {
-    const job = find<Workload>("Job", `${service}-migrate`);
-    const [migrate] = job.spec.template.spec.containers as [Container];
-    expect(migrate.image).toBe(container.image);
-    expect(migrate.args).toContain("--migrate-only");
-    const fromSecrets = migrate.env?.filter((variable) => variable.valueFrom?.secretKeyRef);
-    expect(fromSecrets?.map((variable) => variable.name)).toEqual([
-      "DATABASE_URL",
-      "DATABASE_DIRECT_URL",
-    ]);
-  });
+  // Decided as the tests are collected: each service gets the tests that apply to it.
+  if (migrates) {
+    it("has a migration job running its image with --migrate-only", () => {
+      const job = find<Workload>("Job", `${service}-migrate`);
+      const [migrate] = job.spec.template.spec.containers as [Container];
+      expect(migrate.image).toBe(container.image);
+      expect(migrate.args).toContain("--migrate-only");
+      const fromSecrets = migrate.env?.filter((variable) => variable.valueFrom?.secretKeyRef);
+      expect(fromSecrets?.map((variable) => variable.name)).toEqual([
+        "DATABASE_URL",
+        "DATABASE_DIRECT_URL",
+      ]);
+    });
+  } else {
+    it("has no database, hence no migration job and no database secret", () => {
+      expect(workloads.map((object) => object.metadata.name)).not.toContain(`${service}-migrate`);
+      const names = container.env?.map((variable) => variable.name) ?? [];
+      expect(names.filter((name) => DATABASE_SECRETS.includes(name))).toEqual([]);
+    });
+  }
 
-  it("takes its database URLs and keys from its Secret, the required ones not optional", () => {
+  it("takes its keys (and database URLs) from its Secret, the required ones not optional", () => {
     const fromSecret = (name: string) =>
       container.env?.find((variable) => variable.name === name)?.valueFrom?.secretKeyRef;
-    for (const name of REQUIRED_SECRETS) {
+    for (const name of required) {
       expect(fromSecret(name)).toEqual({ name: `${service}-secrets`, key: name });
     }
-    expect(fromSecret("INITIAL_ROOT_TOKEN")?.name).toBe(`${service}-secrets`);
+    if (migrates) expect(fromSecret("INITIAL_ROOT_TOKEN")?.name).toBe(`${service}-secrets`);
+    else {
+      expect(fromSecret("MODEL_API_KEY")).toEqual({
+        name: `${service}-secrets`,
+        key: "MODEL_API_KEY",
+        optional: true,
+      });
+    }
     expect(fromSecret("REDIS_URL")).toEqual({
       name: `${service}-secrets`,
       key: "REDIS_URL",
@@ -217,6 +253,25 @@ describe.each(workloads.map((object) => [`${object.kind} ${object.metadata.name}
     });
   },
 );
+
+describe("the AI gateway's wiring", () => {
+  const settings = (service: string) =>
+    find<{ data: Record<string, string> }>("ConfigMap", `${service}-settings`).data;
+
+  it("trusts the issuer SaaS signs as (its EXTERNAL_URL)", () => {
+    expect(settings("ai-gateway").AI_GATEWAY_TRUSTED_ISSUERS?.split(",")).toEqual([
+      settings("saas").EXTERNAL_URL,
+    ]);
+  });
+
+  it("is where SaaS and self-managed send completions: its Service and port", () => {
+    const { port } = find<{ spec: { ports: { port: number }[] } }>("Service", "ai-gateway").spec
+      .ports[0] ?? { port: 0 };
+    for (const service of ["saas", "self-managed"]) {
+      expect(settings(service).AI_GATEWAY_URL, service).toBe(`http://ai-gateway:${port}`);
+    }
+  });
+});
 
 describe("secrets", () => {
   it("are neither Secret objects nor settings in the manifests", () => {

@@ -19,15 +19,15 @@ describe.each([
 ])("the %s", (_name, directory) => {
   const objects = renderKustomization(directory);
 
-  it("renders both services' objects", () => {
+  it("renders the three services' objects (a migration job for those with a database)", () => {
     const names = objects.map((object) => `${object.kind}/${object.metadata.name}`).sort();
     expect(names).toEqual(
-      ["saas", "self-managed"]
+      ["saas", "self-managed", "ai-gateway"]
         .flatMap((service) => [
           `ConfigMap/${service}-settings`,
           `Deployment/${service}`,
           `HorizontalPodAutoscaler/${service}`,
-          `Job/${service}-migrate`,
+          ...(service === "ai-gateway" ? [] : [`Job/${service}-migrate`]),
           `NetworkPolicy/${service}`,
           `PodDisruptionBudget/${service}`,
           `Service/${service}`,
@@ -59,6 +59,7 @@ describe("the example overlay", () => {
       new Set([
         "registry.example.com/token-broker/saas:0.1.0",
         "registry.example.com/token-broker/self-managed:0.1.0",
+        "registry.example.com/token-broker/ai-gateway:0.1.0",
       ]),
     );
   });
