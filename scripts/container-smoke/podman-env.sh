@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # Sourced by the container smoke test: installs Podman and its helpers when missing and
-# points Podman at settings and storage of its own (see ../shared/notes/containers.md).
+# points Podman at settings and storage of its own.
 # Everything lives under one scratch directory so that nothing piles up in
 # /var/lib/containers, and so that the stand-in base images can be kept between runs.
 
