@@ -9,11 +9,17 @@ export {
 } from "./config/environment.ts";
 export { type InstanceConfig, readInstanceConfig } from "./config/instance-config.ts";
 export { resolveKeyBase } from "./config/key-base.ts";
+export type { RateLimitConfig } from "./config/operations-config.ts";
 export { CodeSuggestionsToken, gitlabErrors, Id } from "./http/schemas.ts";
 export { instance } from "./instance.ts";
 export { createLogger } from "./logger.ts";
 export type { CacheLookupRecorder, TokenOutcome } from "./metrics/instance-metrics.ts";
 export { isWellFormedEncoding } from "./plugins/input-hygiene.ts";
+export {
+  type PrincipalLimit,
+  type PrincipalLimitRule,
+  USER_TOKENS_BUCKET,
+} from "./rate-limit/principal-rate-limit.ts";
 export { runningRevision } from "./revision.ts";
 export { type AppOptions, runService } from "./run-service.ts";
 export { serverOptions } from "./server-options.ts";

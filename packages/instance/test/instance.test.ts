@@ -194,3 +194,25 @@ it("answers 503 on /-/readiness, naming the check, when its database stops answe
     await app.close();
   }
 });
+
+it("refuses to start a route counted per user that does not authenticate", async () => {
+  const database = await openTestDatabase();
+  const config = readInstanceConfig("saas", { DATABASE_URL: database.url }, "/tmp");
+  const app = Fastify(serverOptions(captureLogs().logger));
+  try {
+    await app.register(instance, { config, database, keyBase: KEY_BASE });
+    app.register(async (scope) => {
+      scope.post(
+        "/api/v4/open",
+        { config: { rateLimit: scope.principalRateLimit({ bucket: "open", max: 1 }) } },
+        async () => ({}),
+      );
+    });
+    await expect(app.ready()).rejects.toThrow(
+      "POST /api/v4/open: principalRateLimit needs config.scopes",
+    );
+  } finally {
+    await app.close();
+    await database.close();
+  }
+});

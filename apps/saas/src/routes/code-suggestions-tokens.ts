@@ -5,17 +5,15 @@ import { CodeSuggestionsToken, gitlabErrors } from "@token-broker/instance";
 import {
   decideSaasTokenRequest,
   isProxiedRequest,
+  proxyMarkers,
   thirdPartyAiFeaturesEnabled,
 } from "@token-broker/policy";
 import { createSubjectCache } from "../policy/subject-cache.ts";
+import { saasTokenLimit } from "../rate-limit/token-limits.ts";
 import type { SignToken } from "../signing/token-signer.ts";
 
 export interface CodeSuggestionsTokensOptions {
   readonly sign: SignToken;
-}
-
-function header(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
 }
 
 /**
@@ -50,15 +48,15 @@ export const codeSuggestionsTokensRoutes: FastifyPluginAsyncTypebox<
         tags: ["code_suggestions"],
         response: { 201: CodeSuggestionsToken, ...gitlabErrors(401, 403, 404, 429) },
       },
-      config: { scopes: CODE_SUGGESTIONS_SCOPES, rateLimit: app.tokenRateLimit },
+      config: {
+        scopes: CODE_SUGGESTIONS_SCOPES,
+        rateLimit: app.principalRateLimit(saasTokenLimit(app.config.operations.rateLimits)),
+      },
       onResponse: app.metrics.countTokenOutcome,
     },
     async (request, reply) => {
       const { user } = request.principal;
-      const proxied = isProxiedRequest({
-        userAgent: request.headers["user-agent"],
-        realm: header(request.headers["x-gitlab-realm"]),
-      });
+      const proxied = isProxiedRequest(proxyMarkers(request.headers));
       const [features, subject] = await Promise.all([app.featureSnapshot(), subjectOf(user.id)]);
       const decision = decideSaasTokenRequest({ userId: user.id, subject, proxied, features });
       if (!decision.allowed) {

@@ -2,7 +2,11 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { CODE_SUGGESTIONS_SCOPES } from "@token-broker/auth";
 import { BrokerError } from "@token-broker/errors";
 import { CodeSuggestionsToken, gitlabErrors, type TokenOutcome } from "@token-broker/instance";
-import { decideSelfManagedTokenRequest, isProxiedRequest } from "@token-broker/policy";
+import {
+  decideSelfManagedTokenRequest,
+  isProxiedRequest,
+  proxyMarkers,
+} from "@token-broker/policy";
 import type { FastifyReply } from "fastify";
 import type { Dispatcher } from "undici";
 import { requestSaasToken, TOKENS_PATH } from "../saas-proxy/request-saas-token.ts";
@@ -15,10 +19,6 @@ export interface CodeSuggestionsTokensOptions {
   readonly dispatcher: Dispatcher;
   /** This instance's host name, sent to SaaS as X-Gitlab-Host-Name. */
   readonly hostName: string;
-}
-
-function header(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
 }
 
 /** What SaaS's answer means for the token metrics (its refusal reasons stay on SaaS). */
@@ -75,10 +75,7 @@ export const codeSuggestionsTokensRoutes: FastifyPluginAsyncTypebox<
         features,
         instanceLevelCodeSuggestionsEnabled: settings.instanceLevelCodeSuggestionsEnabled,
         aiAccessTokenSet: settings.encryptedAiAccessToken !== null,
-        proxied: isProxiedRequest({
-          userAgent: request.headers["user-agent"],
-          realm: header(request.headers["x-gitlab-realm"]),
-        }),
+        proxied: isProxiedRequest(proxyMarkers(request.headers)),
       });
       if (!decision.allowed) {
         request.tokenOutcome = decision.reason;
