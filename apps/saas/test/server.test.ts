@@ -15,6 +15,11 @@ describe("the SaaS process", () => {
       env: { INITIAL_ROOT_TOKEN: "secret" },
       message: "Invalid configuration: INITIAL_ROOT_TOKEN must be glpat-",
     },
+    {
+      env: { EXTERNAL_URL: "http://127.0.0.1:3001/gitlab" },
+      message:
+        'Invalid configuration: EXTERNAL_URL must be a scheme, host and port without a path (got path "/gitlab")',
+    },
   ])(
     "refuses to start when misconfigured, naming the variable ($message)",
     async ({ env, message }) => {

@@ -84,6 +84,8 @@ describe("instance configuration", () => {
     { env: { PORT: "70000" }, variable: "PORT" },
     { env: { EXTERNAL_URL: "localhost:3001" }, variable: "EXTERNAL_URL" },
     { env: { EXTERNAL_URL: "ftp://example.com" }, variable: "EXTERNAL_URL" },
+    { env: { EXTERNAL_URL: "http://host:8080/gitlab" }, variable: "EXTERNAL_URL" },
+    { env: { EXTERNAL_URL: "https://host/gitlab/" }, variable: "EXTERNAL_URL" },
     { env: { DATABASE_URL: "mysql://db/saas" }, variable: "DATABASE_URL" },
     {
       env: { DATABASE_URL: "postgres://db/saas", DATABASE_DIRECT_URL: "db:5432" },

@@ -64,7 +64,7 @@ export function readInstanceConfig(
     database,
     databasePoolSize: integer(env, "DATABASE_POOL_SIZE", DEFAULT_POOL_SIZE, { min: 1, max: 1000 }),
     dataDir,
-    externalUrl: httpUrl(env, "EXTERNAL_URL", `http://localhost:${port}`),
+    externalUrl: externalUrl(env, port),
     initialRootToken: initialRootToken(env),
     dbKeyBase: optional(env, "DB_KEY_BASE"),
     logLevel: oneOf(env, "LOG_LEVEL", LOG_LEVELS, "info"),
@@ -76,6 +76,23 @@ export function readInstanceConfig(
       { min: 0, max: 600_000 },
     ),
   };
+}
+
+/**
+ * Where clients reach the service: SaaS's issuer and key-set URL, pagination links. The
+ * routes answer at the root of the host (GitLab's own API paths are absolute), so a path
+ * would advertise URLs no route serves: it is refused rather than served under a prefix.
+ */
+function externalUrl(env: Environment, port: number): string {
+  const url = httpUrl(env, "EXTERNAL_URL", `http://localhost:${port}`);
+  const { pathname } = new URL(url);
+  if (pathname !== "/") {
+    throw new ConfigurationError(
+      "EXTERNAL_URL",
+      `must be a scheme, host and port without a path (got path "${pathname}"): the service answers at the root of its host; serve it on a host of its own`,
+    );
+  }
+  return url;
 }
 
 function databaseUrls(env: Environment) {
