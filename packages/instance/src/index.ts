@@ -1,5 +1,6 @@
 export type { ChangeFeed } from "./cache/change-feed.ts";
 export { createLoadingCache } from "./cache/loading-cache.ts";
+export { USER_CACHE_BOUNDS } from "./cache/user-cache-bounds.ts";
 export {
   ConfigurationError,
   type Environment,
