@@ -2,6 +2,7 @@ import { administrationApi } from "@token-broker/admin-api";
 import { type AppOptions, instance } from "@token-broker/instance";
 import type { FastifyPluginAsync } from "fastify";
 import type { SaasConfig } from "./config.ts";
+import { signingKeyMetric } from "./metrics/signing-key-metric.ts";
 import { codeSuggestionsTokensRoutes } from "./routes/code-suggestions-tokens.ts";
 import { oidcDiscoveryRoutes } from "./routes/oidc-discovery.ts";
 import { type LiveKeyRing, startKeyRing } from "./signing/live-key-ring.ts";
@@ -29,7 +30,7 @@ export const saasApp: FastifyPluginAsync<AppOptions<SaasConfig>> = async (app, o
     log: app.log,
     exclusive: config.database.kind === "embedded",
     configuredPem: config.jwtSigningKey,
-    onSigningKey: (kid) => app.metrics.signingKey(kid),
+    onSigningKey: signingKeyMetric(app.metrics.registry),
   });
   const { signing, published } = keyRing.current();
   app.log.info(

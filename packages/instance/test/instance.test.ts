@@ -1,9 +1,9 @@
 import { Writable } from "node:stream";
+import { readInstanceConfig } from "@token-broker/config";
 import { openDatabase } from "@token-broker/db";
 import { createTestDatabase, openTestDatabase } from "@token-broker/testing";
 import Fastify from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readInstanceConfig } from "../src/config/instance-config.ts";
 import { instance } from "../src/instance.ts";
 import { createLogger } from "../src/logger.ts";
 import { serverOptions } from "../src/server-options.ts";

@@ -12,6 +12,13 @@ import { createSubjectCache } from "../policy/subject-cache.ts";
 import { saasTokenLimit } from "../rate-limit/token-limits.ts";
 import type { SignToken } from "../signing/token-signer.ts";
 
+declare module "@token-broker/instance" {
+  interface RequestLogFields {
+    /** The realm the token was issued for. */
+    realm?: string;
+  }
+}
+
 export interface CodeSuggestionsTokensOptions {
   readonly sign: SignToken;
 }

@@ -9,8 +9,17 @@ import {
 } from "@token-broker/policy";
 import type { FastifyReply } from "fastify";
 import type { Dispatcher } from "undici";
+import { saasRequestMetric } from "../metrics/saas-request-metric.ts";
 import { requestSaasToken, TOKENS_PATH } from "../saas-proxy/request-saas-token.ts";
 import { saasFailureError } from "../saas-proxy/upstream-errors.ts";
+
+declare module "@token-broker/instance" {
+  interface RequestLogFields {
+    /** SaaS's status and request id, when it answered. */
+    upstreamStatus?: number;
+    saasRequestId?: string;
+  }
+}
 
 export interface CodeSuggestionsTokensOptions {
   readonly saasUrl: string;
@@ -43,7 +52,7 @@ export const codeSuggestionsTokensRoutes: FastifyPluginAsyncTypebox<
     }
     return decrypted.token;
   };
-  const saasRequestDuration = app.metrics.saasRequestDuration();
+  const saasRequestDuration = saasRequestMetric(app.metrics.registry);
 
   // A body is read (so the server's 64 KB limit and timeouts apply) and dropped: it never
   // reaches SaaS (token-api.md, Request).

@@ -1,11 +1,10 @@
 import { once } from "node:events";
 import rateLimit, { type RateLimitOptions } from "@fastify/rate-limit";
+import type { OperationsConfig, ServiceName } from "@token-broker/config";
 import { BrokerError } from "@token-broker/errors";
 import type { FastifyRequest, RouteOptions } from "fastify";
 import fp from "fastify-plugin";
 import { Redis } from "ioredis";
-import type { ServiceName } from "../config/instance-config.ts";
-import type { OperationsConfig } from "../config/operations-config.ts";
 import {
   limitOf,
   type PrincipalLimitRule,
