@@ -14,6 +14,7 @@ export {
 export type { ChangeFeed } from "./cache/change-feed.ts";
 export { createLoadingCache } from "./cache/loading-cache.ts";
 export { USER_CACHE_BOUNDS } from "./cache/user-cache-bounds.ts";
+export { ignoreBodies } from "./http/ignored-body.ts";
 export { CodeSuggestionsToken, gitlabErrors, Id } from "./http/schemas.ts";
 export { instance } from "./instance.ts";
 export { createLogger } from "./logger.ts";

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { CODE_SUGGESTIONS_SCOPES } from "@token-broker/auth";
 import { BrokerError } from "@token-broker/errors";
-import { CodeSuggestionsToken, gitlabErrors } from "@token-broker/instance";
+import { CodeSuggestionsToken, gitlabErrors, ignoreBodies } from "@token-broker/instance";
 import {
   decideSaasTokenRequest,
   isProxiedRequest,
@@ -30,22 +30,14 @@ export interface CodeSuggestionsTokensOptions {
 export const codeSuggestionsTokensRoutes: FastifyPluginAsyncTypebox<
   CodeSuggestionsTokensOptions
 > = async (app, { sign }) => {
-  // The endpoint takes no body. Proxies send `Content-Type: application/json` with an empty
-  // body, which the default parser would refuse: accept any body here, and ignore it.
   const subjectOf = createSubjectCache(
     app.database.prisma,
     app.changeFeed,
     app.metrics.cacheLookups("subjects"),
   );
 
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser(
-    "*",
-    { parseAs: "buffer", bodyLimit: 64 * 1024 },
-    (_request, _body, done) => {
-      done(null, undefined);
-    },
-  );
+  // The endpoint takes no body (token-api.md, Request).
+  ignoreBodies(app);
 
   app.post(
     "/api/v4/code_suggestions/tokens",
