@@ -1,6 +1,7 @@
 import type { SaasConfig } from "@token-broker/saas/config";
-import { fixedToken, type RunningService, startSaas } from "@token-broker/testing";
+import { fixedToken, type RunningService } from "@token-broker/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startSaas } from "../support/services.ts";
 import { requestToken } from "../support/token-request.ts";
 
 const TOO_MANY = { message: "This endpoint has been requested too many times. Try again later." };

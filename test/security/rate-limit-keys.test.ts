@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
 import type { SaasConfig } from "@token-broker/saas/config";
-import { type RunningService, startSaas } from "@token-broker/testing";
+import type { RunningService } from "@token-broker/testing";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { REDIS_URL, redisEnv } from "../support/redis.ts";
+import { startSaas } from "../support/services.ts";
 import { requestToken } from "../support/token-request.ts";
 
 // A probe sent 70 token requests with the service token, each with a new instance id: each

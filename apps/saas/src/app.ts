@@ -1,7 +1,7 @@
 import { administrationApi } from "@token-broker/admin-api";
-import { type AppOptions, instance } from "@token-broker/instance";
+import { type AppOptions, instance, type ServiceDefinition } from "@token-broker/instance";
 import type { FastifyPluginAsync } from "fastify";
-import type { SaasConfig } from "./config.ts";
+import { readSaasConfig, type SaasConfig } from "./config.ts";
 import { signingKeyMetric } from "./metrics/signing-key-metric.ts";
 import { codeSuggestionsTokensRoutes } from "./routes/code-suggestions-tokens.ts";
 import { oidcDiscoveryRoutes } from "./routes/oidc-discovery.ts";
@@ -43,4 +43,9 @@ export const saasApp: FastifyPluginAsync<AppOptions<SaasConfig>> = async (app, o
   await app.register(codeSuggestionsTokensRoutes, {
     sign: createTokenSigner({ keys: keyRing, issuer: config.externalUrl }),
   });
+};
+
+export const saasService: ServiceDefinition<SaasConfig> = {
+  readConfig: readSaasConfig,
+  app: saasApp,
 };

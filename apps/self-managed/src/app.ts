@@ -1,7 +1,7 @@
 import { administrationApi } from "@token-broker/admin-api";
-import { type AppOptions, instance } from "@token-broker/instance";
+import { type AppOptions, instance, type ServiceDefinition } from "@token-broker/instance";
 import type { FastifyPluginAsync } from "fastify";
-import type { SelfManagedConfig } from "./config.ts";
+import { readSelfManagedConfig, type SelfManagedConfig } from "./config.ts";
 import { codeSuggestionsTokensRoutes } from "./routes/code-suggestions-tokens.ts";
 import { healthCheckRoutes } from "./routes/health-check.ts";
 import { saasHop } from "./saas-proxy/saas-hop.ts";
@@ -23,4 +23,9 @@ export const selfManagedApp: FastifyPluginAsync<AppOptions<SelfManagedConfig>> =
   );
   await app.register(codeSuggestionsTokensRoutes, hop);
   await app.register(healthCheckRoutes, hop);
+};
+
+export const selfManagedService: ServiceDefinition<SelfManagedConfig> = {
+  readConfig: readSelfManagedConfig,
+  app: selfManagedApp,
 };

@@ -27,5 +27,5 @@ export {
   USER_TOKENS_BUCKET,
 } from "./rate-limit/principal-rate-limit.ts";
 export { runningRevision } from "./revision.ts";
-export { type AppOptions, runService } from "./run-service.ts";
+export { type AppOptions, runService, type ServiceDefinition } from "./run-service.ts";
 export { serverOptions } from "./server-options.ts";

@@ -22,6 +22,7 @@ export interface AppOptions<C extends InstanceConfig> {
   readonly draining?: AbortSignal;
 }
 
+/** A service: its configuration reader and its app (the process and the tests run the same). */
 export interface ServiceDefinition<C extends InstanceConfig> {
   readonly readConfig: (env: Environment) => C;
   readonly app: FastifyPluginAsync<AppOptions<C>>;
