@@ -1,5 +1,5 @@
-import { createTestDatabase, type TestDatabase } from "@token-broker/testing";
 import type { ConsoleIo } from "@token-broker/console";
+import { createTestDatabase, type TestDatabase } from "@token-broker/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runSelfManagedConsole } from "../src/self-managed-console.ts";
 
