@@ -1,16 +1,15 @@
 import { setTimeout as delay } from "node:timers/promises";
-import { type Database, openDatabase } from "@token-broker/db";
 import {
-  applyMigrations,
-  MIGRATE_ONLY_FLAG,
-  migrateInChildProcess,
-} from "@token-broker/db/migrations";
+  ConfigurationError,
+  type Environment,
+  type InstanceConfig,
+  openStorage,
+} from "@token-broker/config";
+import { type Database, openDatabase } from "@token-broker/db";
+import { applyMigrations, MIGRATE_ONLY_FLAG } from "@token-broker/db/migrations";
 import closeWithGrace from "close-with-grace";
 import Fastify, { type FastifyPluginAsync } from "fastify";
 import type { Logger } from "pino";
-import { ConfigurationError, type Environment } from "./config/environment.ts";
-import type { InstanceConfig } from "./config/instance-config.ts";
-import { resolveKeyBase } from "./config/key-base.ts";
 import { closeConnectionsWhileDraining } from "./drain.ts";
 import { createLogger } from "./logger.ts";
 import { serverOptions } from "./server-options.ts";
@@ -23,6 +22,7 @@ export interface AppOptions<C extends InstanceConfig> {
   readonly draining?: AbortSignal;
 }
 
+/** A service: its configuration reader and its app (the process and the tests run the same). */
 export interface ServiceDefinition<C extends InstanceConfig> {
   readonly readConfig: (env: Environment) => C;
   readonly app: FastifyPluginAsync<AppOptions<C>>;
@@ -52,7 +52,10 @@ export async function runService<C extends InstanceConfig>(
   const logger = createLogger({
     service: config.service,
     level: config.logLevel,
-    pretty: prettyLogs(env),
+    pretty:
+      config.logFormat === undefined
+        ? process.stdout.isTTY === true
+        : config.logFormat === "pretty",
   });
   try {
     await serve(definition, config, logger);
@@ -75,25 +78,17 @@ async function serve<C extends InstanceConfig>(
   };
   process.once("SIGTERM", stopBeforeServing);
   process.once("SIGINT", stopBeforeServing);
-  const keyBase = await resolveKeyBase({
-    configured: config.dbKeyBase,
-    embedded: config.database.kind === "embedded",
-    dataDir: config.dataDir,
-  });
-  const database = await openDatabase(config.database, {
+  const { database, keyBase, appliedMigrations } = await openStorage(config, {
     maxConnections: config.databasePoolSize,
+    migrateApart: true,
   });
+  if (appliedMigrations.length > 0) {
+    logger.info({ migrations: appliedMigrations }, "applied pending migrations");
+  }
   const app = Fastify(serverOptions(logger));
   app.addHook("onClose", () => database.close());
   const draining = new AbortController();
   try {
-    // PostgreSQL: from a short-lived process, so that the schema engine's memory does not stay
-    // with the server. The embedded database admits one process: migrate it here.
-    const applied =
-      config.database.kind === "postgres"
-        ? await migrateInChildProcess()
-        : await applyMigrations(database);
-    if (applied.length > 0) logger.info({ migrations: applied }, "applied pending migrations");
     await app.register(closeConnectionsWhileDraining, { draining: draining.signal });
     await app.register(definition.app, { config, database, keyBase, draining: draining.signal });
   } catch (error) {
@@ -146,11 +141,4 @@ function exitWith(error: unknown): never {
       : `${error.name}: ${error.message}`;
   process.stderr.write(`${reason}\n`);
   process.exit(1);
-}
-
-function prettyLogs(env: Environment): boolean {
-  const format = env.LOG_FORMAT;
-  if (format === "pretty") return true;
-  if (format === "json") return false;
-  return process.stdout.isTTY === true;
 }

@@ -1,7 +1,7 @@
 import { X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { isIPv6 } from "node:net";
-import { ConfigurationError, type Environment, optional } from "@token-broker/instance";
+import { ConfigurationError, type Environment, optional } from "@token-broker/config";
 
 /** How the SaaS hop leaves the network (operations.md §1). */
 export interface SaasNetwork {
