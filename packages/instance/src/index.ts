@@ -26,6 +26,7 @@ export {
   type PrincipalLimitRule,
   USER_TOKENS_BUCKET,
 } from "./rate-limit/principal-rate-limit.ts";
+export { throttledWarning } from "./rate-limit/throttled-warning.ts";
 export { runningRevision } from "./revision.ts";
 export { type AppOptions, runService, type ServiceDefinition } from "./run-service.ts";
 export { serverOptions } from "./server-options.ts";

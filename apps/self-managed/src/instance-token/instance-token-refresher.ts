@@ -124,6 +124,13 @@ export function createInstanceTokenRefresher(options: InstanceTokenRefresherOpti
     /** How long a claim lasts: a replica that lost one waits at most this for the winner. */
     leaseMs: lease,
     read: (): Promise<StoredState> => readStoredToken(prisma, secretBox),
+    /** The HMAC of the stored ai_access_token, as the stored token records it (none: unset). */
+    async serviceTokenDigest(): Promise<string | undefined> {
+      const { encryptedAiAccessToken } = await readApplicationSettings(prisma);
+      return encryptedAiAccessToken === null
+        ? undefined
+        : digest(secretBox.decrypt(encryptedAiAccessToken));
+    },
     refresh,
   };
 }
