@@ -2,13 +2,9 @@ import { Gitlab } from "@gitbeaker/rest";
 import type { SaasConfig } from "@token-broker/saas/config";
 import type { SelfManagedConfig } from "@token-broker/self-managed/config";
 import { setUpFlow } from "@token-broker/service-runner/setup";
-import {
-  fixedToken,
-  type RunningService,
-  startSaas,
-  startSelfManaged,
-} from "@token-broker/testing";
+import { fixedToken, type RunningService } from "@token-broker/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startSaas, startSelfManaged } from "./support/services.ts";
 import { verifyCodeSuggestionsToken } from "./support/verify-token.ts";
 
 const SAAS_ROOT = fixedToken("GitbeakerSaasRoot");

@@ -3,13 +3,9 @@ import path from "node:path";
 import { promisify } from "node:util";
 import type { SaasConfig } from "@token-broker/saas/config";
 import type { SelfManagedConfig } from "@token-broker/self-managed/config";
-import {
-  fixedToken,
-  type RunningService,
-  startSaas,
-  startSelfManaged,
-} from "@token-broker/testing";
+import { fixedToken, type RunningService } from "@token-broker/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { startSaas, startSelfManaged } from "./support/services.ts";
 import { verifyCodeSuggestionsToken } from "./support/verify-token.ts";
 
 const SAAS_ROOT = fixedToken("PythonSaasRoot");

@@ -1,6 +1,7 @@
-import { fixedToken, startSelfManaged } from "@token-broker/testing";
+import { fixedToken } from "@token-broker/testing";
 import { describe, expect, it } from "vitest";
 import { apiClient } from "../support/api-client.ts";
+import { startSelfManaged } from "../support/services.ts";
 import { ROOT_TOKEN, useAdminApi } from "./admin-api.ts";
 
 const api = useAdminApi();

@@ -5,11 +5,11 @@ import {
   fixedToken,
   queryDatabase,
   type RunningService,
-  startSelfManaged,
   TEST_KEY_BASE,
 } from "@token-broker/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { apiClient } from "../support/api-client.ts";
+import { startSelfManaged } from "../support/services.ts";
 
 const ROOT = fixedToken("AiAccessTokenRoot");
 const REFUSED = { message: "ai_access_token is invalid" };

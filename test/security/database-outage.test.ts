@@ -3,10 +3,10 @@ import {
   fixedToken,
   queryDatabase,
   spawnService,
-  startSaas,
   TEST_KEY_BASE,
 } from "@token-broker/testing";
 import { expect, it } from "vitest";
+import { startSaas } from "../support/services.ts";
 import { requestToken } from "../support/token-request.ts";
 import { startTcpProxy } from "./tcp-proxy.ts";
 

@@ -1,7 +1,8 @@
 import { administrationApi } from "@token-broker/admin-api";
-import { type AppOptions, instance } from "@token-broker/instance";
+import { type AppOptions, instance, type ServiceDefinition } from "@token-broker/instance";
 import type { FastifyPluginAsync } from "fastify";
-import type { SaasConfig } from "./config.ts";
+import { readSaasConfig, type SaasConfig } from "./config.ts";
+import { signingKeyMetric } from "./metrics/signing-key-metric.ts";
 import { codeSuggestionsTokensRoutes } from "./routes/code-suggestions-tokens.ts";
 import { instanceTokenRoutes } from "./routes/instance-token.ts";
 import { oidcDiscoveryRoutes } from "./routes/oidc-discovery.ts";
@@ -38,7 +39,7 @@ export const saasApp: FastifyPluginAsync<AppOptions<SaasConfig>> = async (app, o
     log: app.log,
     exclusive: config.database.kind === "embedded",
     configuredPem: config.jwtSigningKey,
-    onSigningKey: (kid) => app.metrics.signingKey(kid),
+    onSigningKey: signingKeyMetric(app.metrics.registry),
   });
   const { signing, published } = keyRing.current();
   app.log.info(
@@ -67,7 +68,11 @@ export const saasApp: FastifyPluginAsync<AppOptions<SaasConfig>> = async (app, o
   await app.register(instanceTokenRoutes, {
     sign: signGatewayToken,
     lifetimeSeconds: config.instanceTokenTtlSeconds,
-    perInstance: config.operations.rateLimits.perInstance,
     metrics: gatewayTokenMetrics,
   });
+};
+
+export const saasService: ServiceDefinition<SaasConfig> = {
+  readConfig: readSaasConfig,
+  app: saasApp,
 };

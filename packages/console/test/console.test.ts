@@ -1,5 +1,5 @@
 import { createTokenDigester } from "@token-broker/auth";
-import { readInstanceConfig } from "@token-broker/instance";
+import { readInstanceConfig } from "@token-broker/config";
 import { createTestDatabase, queryDatabase, type TestDatabase } from "@token-broker/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runConsole } from "../src/run-console.ts";

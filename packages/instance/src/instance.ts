@@ -1,5 +1,5 @@
-import { ensureApplicationSettings } from "@token-broker/admin";
-import { createTokenDigester, ensureInitialRootToken, ensureRootUser } from "@token-broker/auth";
+import { createTokenDigester } from "@token-broker/auth";
+import { ensureInstanceRows } from "@token-broker/config";
 import type { FastifyPluginAsync } from "fastify";
 import fp from "fastify-plugin";
 import { errorHandler } from "./http/error-handler.ts";
@@ -42,11 +42,10 @@ const instancePlugin: FastifyPluginAsync<InstanceOptions> = async (app, options)
   await app.register(authentication, { database, digestToken });
   await app.register(tokenRateLimits, { service: config.service, operations: config.operations });
 
-  await ensureApplicationSettings(database.prisma);
-  await ensureRootUser(database.prisma);
-  if (config.initialRootToken !== undefined) {
-    await ensureInitialRootToken(database.prisma, digestToken, config.initialRootToken);
-  }
+  await ensureInstanceRows(database.prisma, {
+    digestToken,
+    initialRootToken: config.initialRootToken,
+  });
 
   await app.register(healthRoutes(database, options.draining));
 };

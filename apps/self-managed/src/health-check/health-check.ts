@@ -1,7 +1,11 @@
+import type { PrismaClient } from "@token-broker/db";
+import type { SecretBox } from "@token-broker/secrets";
 import { probeInstanceToken } from "../instance-token/instance-token-probe.ts";
 import type { CurrentInstanceToken } from "../instance-token/instance-tokens.ts";
+import type { SaasHop } from "../saas-proxy/saas-hop.ts";
 import { type HealthReport, type Probe, report } from "./report.ts";
 import { probeReachable, probeServiceToken, type Saas } from "./saas-probes.ts";
+import { loadStoredSettings } from "./stored-settings.ts";
 import { probeTokenIssuance } from "./token-issuance-probe.ts";
 
 /** This instance's side of the connection, as stored (the token decrypted). */
@@ -91,4 +95,18 @@ export async function runHealthCheck(
     ),
   ]);
   return report([instance, reachable, serviceToken, issuance, instanceToken]);
+}
+
+/**
+ * The check as the route and the console run it: the settings as stored now, then the
+ * probes, over the token requests' own hop.
+ */
+export async function checkSaasConnection(
+  hop: SaasHop,
+  prisma: PrismaClient,
+  secretBox: SecretBox,
+  instanceToken: () => Promise<CurrentInstanceToken>,
+): Promise<HealthReport> {
+  const settings = await loadStoredSettings(prisma, secretBox);
+  return runHealthCheck(hop, settings, { hostName: hop.hostName, instanceToken });
 }

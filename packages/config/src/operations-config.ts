@@ -53,7 +53,18 @@ export function readRedisConfig(env: Environment): RedisConfig | undefined {
     // The value may hold a password: never repeat it.
     throw new ConfigurationError("REDIS_URL", "must be a redis:// or rediss:// URL");
   }
-  return { url, keyPrefix: optional(env, "REDIS_KEY_PREFIX") ?? "token-broker:" };
+  return { url, keyPrefix: keyPrefix(env) };
+}
+
+function keyPrefix(env: Environment): string {
+  const prefix = optional(env, "REDIS_KEY_PREFIX") ?? "token-broker:";
+  if (!/^[\x21-\x7e]{1,64}$/.test(prefix)) {
+    throw new ConfigurationError(
+      "REDIS_KEY_PREFIX",
+      `must be 1 to 64 printable characters without spaces (got "${prefix}")`,
+    );
+  }
+  return prefix;
 }
 
 function ipAllowlist(env: Environment, name: string, fallback: string): string[] {

@@ -1,7 +1,7 @@
 import { X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { isIPv6 } from "node:net";
-import { ConfigurationError, type Environment, optional } from "../config/environment.ts";
+import { ConfigurationError, type Environment, optional } from "./environment.ts";
 
 /**
  * How an outbound hop (self-managed to SaaS, the AI gateway to its issuers and its model)

@@ -1,10 +1,6 @@
-import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigurationError } from "../src/config/environment.ts";
-import { readInstanceConfig } from "../src/config/instance-config.ts";
-import { resolveKeyBase } from "../src/config/key-base.ts";
+import { ConfigurationError } from "./environment.ts";
+import { readInstanceConfig } from "./instance-config.ts";
 
 const root = "/srv/broker";
 
@@ -21,6 +17,7 @@ describe("instance configuration", () => {
       initialRootToken: undefined,
       dbKeyBase: undefined,
       logLevel: "info",
+      logFormat: undefined,
       operations: {
         rateLimits: { perUser: 60, perInstance: 6000 },
         redis: undefined,
@@ -50,6 +47,7 @@ describe("instance configuration", () => {
         INITIAL_ROOT_TOKEN: "glpat-abcdefghij0123456789",
         DB_KEY_BASE: "x".repeat(40),
         LOG_LEVEL: "debug",
+        LOG_FORMAT: "pretty",
       },
       root,
     );
@@ -66,9 +64,17 @@ describe("instance configuration", () => {
       externalUrl: "https://saas.example.com",
       initialRootToken: "glpat-abcdefghij0123456789",
       logLevel: "debug",
+      logFormat: "pretty",
       shutdownDrainDelayMs: 1500,
     });
   });
+
+  it.each(["0.0.0.0", "::", "localhost", "broker-1.internal", "fe80::1"])(
+    "binds HOST=%s",
+    (host) => {
+      expect(readInstanceConfig("saas", { HOST: host }, root).host).toBe(host);
+    },
+  );
 
   it("with PostgreSQL, fails readiness for 5 s at SIGTERM before it stops accepting", () => {
     expect(
@@ -84,6 +90,8 @@ describe("instance configuration", () => {
     { env: { PORT: "70000" }, variable: "PORT" },
     { env: { EXTERNAL_URL: "localhost:3001" }, variable: "EXTERNAL_URL" },
     { env: { EXTERNAL_URL: "ftp://example.com" }, variable: "EXTERNAL_URL" },
+    { env: { EXTERNAL_URL: "http://host:8080/gitlab" }, variable: "EXTERNAL_URL" },
+    { env: { EXTERNAL_URL: "https://host/gitlab/" }, variable: "EXTERNAL_URL" },
     { env: { DATABASE_URL: "mysql://db/saas" }, variable: "DATABASE_URL" },
     {
       env: { DATABASE_URL: "postgres://db/saas", DATABASE_DIRECT_URL: "db:5432" },
@@ -95,6 +103,9 @@ describe("instance configuration", () => {
     { env: { SHUTDOWN_DRAIN_DELAY_MS: "-1" }, variable: "SHUTDOWN_DRAIN_DELAY_MS" },
     { env: { INITIAL_ROOT_TOKEN: "root-password" }, variable: "INITIAL_ROOT_TOKEN" },
     { env: { LOG_LEVEL: "verbose" }, variable: "LOG_LEVEL" },
+    { env: { LOG_FORMAT: "xml" }, variable: "LOG_FORMAT" },
+    { env: { HOST: "http://0.0.0.0" }, variable: "HOST" },
+    { env: { HOST: "two words" }, variable: "HOST" },
   ])("refuses $variable=$env with a message naming it", ({ env, variable }) => {
     const read = () => readInstanceConfig("saas", env, root);
     expect(read).toThrow(ConfigurationError);
@@ -112,26 +123,9 @@ describe("instance configuration", () => {
 });
 
 describe("DB_KEY_BASE", () => {
-  it("is required with PostgreSQL and must be long enough", async () => {
-    await expect(
-      resolveKeyBase({ configured: undefined, embedded: false, dataDir: "/nonexistent" }),
-    ).rejects.toThrow("Invalid configuration: DB_KEY_BASE is required when DATABASE_URL is set");
-    await expect(
-      resolveKeyBase({ configured: "short", embedded: false, dataDir: "/nonexistent" }),
-    ).rejects.toThrow(/DB_KEY_BASE must be at least 32 characters/);
-  });
-
-  it("is generated once for the embedded database, private to its owner", async () => {
-    const dataDir = await mkdtemp(path.join(tmpdir(), "broker-keybase-"));
-    try {
-      const first = await resolveKeyBase({ configured: undefined, embedded: true, dataDir });
-      const second = await resolveKeyBase({ configured: undefined, embedded: true, dataDir });
-      expect(first.length).toBeGreaterThanOrEqual(32);
-      expect(second).toBe(first);
-      expect((await readFile(path.join(dataDir, "db_key_base"), "utf8")).trim()).toBe(first);
-      expect((await stat(path.join(dataDir, "db_key_base"))).mode & 0o777).toBe(0o600);
-    } finally {
-      await rm(dataDir, { recursive: true, force: true });
-    }
+  it("must be long enough: refused with the rest of the configuration", () => {
+    expect(() => readInstanceConfig("saas", { DB_KEY_BASE: "short" }, root)).toThrow(
+      "Invalid configuration: DB_KEY_BASE must be at least 32 characters",
+    );
   });
 });

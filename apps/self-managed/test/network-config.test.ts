@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { readSaasNetwork } from "./network-config.ts";
+import { readSaasNetwork } from "../src/saas-proxy/network-config.ts";
 
 const dir = mkdtempSync(path.join(tmpdir(), "broker-network-config-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
