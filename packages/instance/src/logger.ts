@@ -1,5 +1,5 @@
 import { CREDENTIAL_HEADERS, isCredentialParam } from "@token-broker/auth";
-import type { LogLevel, ServiceName } from "@token-broker/config";
+import type { LogLevel } from "@token-broker/config";
 import type { FastifyRequest } from "fastify";
 import { type DestinationStream, type Logger, type LoggerOptions, pino } from "pino";
 
