@@ -74,7 +74,7 @@ async function tokenScopes(command: string): Promise<string[]> {
 
 /**
  * Whether a SaaS user who is not an administrator is refused when adding the demo's SaaS
- * account to a group of their own, as a service account must be (operations.md §7).
+ * account to a group of their own, as it must be (docs/operations.md, Service accounts).
  */
 async function strangerMayNotAddServiceAccount(saasUrl: string): Promise<boolean> {
   const { saasRootToken } = JSON.parse(

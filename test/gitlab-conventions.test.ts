@@ -135,3 +135,21 @@ describe("repeated slashes count as one, as in GitLab's router", () => {
     });
   });
 });
+
+describe("a trailing slash is accepted on every path, as in GitLab's router", () => {
+  it.each([
+    ["GET", "/api/v4/user/"],
+    ["GET", "/api/v4/features/"],
+    ["GET", "/api/v4/groups/"],
+    ["GET", "/api/v4/version/"],
+    ["POST", "/api/v4/code_suggestions/tokens/"],
+  ])("%s %s is served as without it", async (method, path) => {
+    for (const [, service] of services()) {
+      const { token } = await service.fixtures.userWithToken({ admin: true });
+      const withSlash = await get(`${service.url}${path}`, token, { method });
+      const without = await get(`${service.url}${path.slice(0, -1)}`, token, { method });
+      expect(withSlash.status).not.toBe(404);
+      expect(withSlash.status).toBe(without.status);
+    }
+  });
+});

@@ -6,7 +6,7 @@ interface Operation {
 }
 type OpenApiDocument = { paths: Record<string, Record<string, Operation>> };
 
-/** The administrators-only operations of instance-api.md, as the document names them. */
+/** The administrators-only operations of docs/instance-api.md, as the document names them. */
 const ADMINISTRATORS_ONLY = [
   "post /api/v4/users",
   "put /api/v4/users/{id}",
@@ -20,7 +20,7 @@ const ADMINISTRATORS_ONLY = [
   "put /api/v4/application/settings",
 ];
 
-/** Every operation under /api/v4: all of them are protected (token-api.md, instance-api.md). */
+/** Every operation under /api/v4, all protected (docs/token-api.md, docs/instance-api.md). */
 async function protectedOperations(service: { readonly url: string }) {
   const response = await fetch(`${service.url}/-/docs/json`);
   expect(response.status).toBe(200);

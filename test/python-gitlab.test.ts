@@ -46,6 +46,14 @@ it("python-gitlab sets up the whole flow on both instances and gets a token thro
     saas: {
       feature: { name: "code_suggestions_for_instance_admin_enabled", state: "conditional" },
       member_access_level: 30,
+      features: ["code_suggestions_for_instance_admin_enabled"],
+      groups: ["python-customers"],
+      members: [
+        ["python-bot", 20],
+        ["root", 50],
+      ],
+      all_members: ["python-bot", "root"],
+      saved_access_level: 20,
     },
     settings: { instance_level_code_suggestions_enabled: true, ai_access_token_set: true },
     code_suggestions: {

@@ -181,3 +181,149 @@ describe("groups", () => {
     expect((await requestToken(api.saas.url, token)).status).toBe(401);
   });
 });
+
+describe("group and member lists", () => {
+  it("GET /groups lists the groups the caller can see (subgroups of theirs too), by name, with search and pages; all for administrators", async () => {
+    const [owner, stranger] = [await nonAdmin(), await nonAdmin()];
+    const tag = unique("list");
+    const beta = (
+      await owner.call("POST", "/groups", { json: { name: `${tag} Beta`, path: `${tag}-b` } })
+    ).body;
+    const alpha = (
+      await owner.call("POST", "/groups", { json: { name: `${tag} Alpha`, path: `${tag}-a` } })
+    ).body;
+    const sub = (
+      await api.admin("POST", "/groups", {
+        json: { name: `${tag} Child`, path: "c", parent_id: alpha.id },
+      })
+    ).body;
+    await api.admin("POST", "/groups", { json: { name: `${tag} Hidden`, path: `${tag}-h` } });
+
+    const mine = await owner.call("GET", "/groups/");
+    expect(mine.status).toBe(200);
+    expect(mine.body.map((group: { id: number }) => group.id)).toEqual([alpha.id, beta.id, sub.id]);
+    expect((await stranger.call("GET", "/groups")).body).toEqual([]);
+    expect(
+      (await owner.call("GET", `/groups?search=${encodeURIComponent(`${tag.toUpperCase()}-B`)}`))
+        .body,
+    ).toEqual([beta]);
+    const everyone = await api.admin("GET", `/groups?search=${tag}`);
+    expect(everyone.body.map((group: { name: string }) => group.name)).toEqual(
+      ["Alpha", "Beta", "Child", "Hidden"].map((name) => `${tag} ${name}`),
+    );
+
+    const page = await fetch(`${api.saas.url}/api/v4/groups?search=${tag}&per_page=3&page=2`, {
+      headers: { "private-token": (await nonAdmin()).token },
+    });
+    expect(page.headers.get("x-total")).toBe("0");
+    const adminPage = await api.admin("GET", `/groups?search=${tag}&per_page=3&page=2`);
+    expect(adminPage.body.map((group: { id: number }) => group.id)).toHaveLength(1);
+  });
+
+  it("GET /groups/:id/members lists its own members; /members/all adds the ancestors', each user once at their highest level", async () => {
+    const owner = await nonAdmin();
+    const [developer, reporter] = [await newUser(), await newUser()];
+    const parent = (await owner.call("POST", "/groups", { json: { name: "P", path: unique("p") } }))
+      .body;
+    const sub = (
+      await owner.call("POST", "/groups", { json: { name: "S", path: "s", parent_id: parent.id } })
+    ).body;
+    await owner.call("POST", `/groups/${parent.id}/members`, {
+      json: { user_id: developer.id, access_level: 30 },
+    });
+    await owner.call("POST", `/groups/${sub.id}/members`, {
+      json: { user_id: developer.id, access_level: 10 },
+    });
+    await owner.call("POST", `/groups/${sub.id}/members`, {
+      json: { user_id: reporter.id, access_level: 20 },
+    });
+
+    const own = await owner.call("GET", `/groups/${sub.id}/members`);
+    expect(
+      own.body.map((m: { id: number; access_level: number }) => [m.id, m.access_level]),
+    ).toEqual([
+      [owner.user.id, 50],
+      [developer.id, 10],
+      [reporter.id, 20],
+    ]);
+    expect(own.body[1]).toEqual({
+      id: developer.id,
+      username: developer.username,
+      name: expect.any(String),
+      state: "active",
+      access_level: 10,
+      created_at: expect.any(String),
+    });
+    const all = await owner.call("GET", `/groups/${sub.id}/members/all/`);
+    expect(
+      all.body.map((m: { id: number; access_level: number }) => [m.id, m.access_level]),
+    ).toEqual([
+      [owner.user.id, 50],
+      [developer.id, 30],
+      [reporter.id, 20],
+    ]);
+    const secondPage = await fetch(
+      `${api.saas.url}/api/v4/groups/${sub.id}/members/all?per_page=2&page=2`,
+      {
+        headers: { "private-token": owner.token },
+      },
+    );
+    expect(secondPage.headers.get("x-total")).toBe("3");
+    expect(((await secondPage.json()) as { id: number }[]).map((m) => m.id)).toEqual([reporter.id]);
+
+    expect(
+      (await owner.call("GET", `/groups/${sub.id}/members/${reporter.id}`)).body.access_level,
+    ).toBe(20);
+    expect(await owner.call("GET", `/groups/${sub.id}/members/999999`)).toEqual({
+      status: 404,
+      body: { message: "404 Member Not Found" },
+    });
+    expect((await (await nonAdmin()).call("GET", `/groups/${sub.id}/members`)).status).toBe(404);
+  });
+
+  it("PUT /groups/:id/members/:user_id changes an access level; a service account's only by administrators", async () => {
+    const owner = await nonAdmin();
+    const member = await newUser();
+    const group = (await owner.call("POST", "/groups", { json: { name: "T", path: unique("t") } }))
+      .body;
+    await owner.call("POST", `/groups/${group.id}/members`, {
+      json: { user_id: member.id, access_level: 30 },
+    });
+    expect(
+      await owner.call("PUT", `/groups/${group.id}/members/${member.id}`, {
+        form: { access_level: "40" },
+      }),
+    ).toMatchObject({ status: 200, body: { id: member.id, access_level: 40 } });
+    expect(
+      (
+        await owner.call("PUT", `/groups/${group.id}/members/${member.id}`, {
+          json: { access_level: 35 },
+        })
+      ).status,
+    ).toBe(400);
+    expect(
+      (
+        await owner.call("PUT", `/groups/${group.id}/members/999999`, {
+          json: { access_level: 30 },
+        })
+      ).status,
+    ).toBe(404);
+
+    const account = (await api.admin("POST", "/service_accounts", { json: {} })).body;
+    await api.admin("POST", `/groups/${group.id}/members`, {
+      json: { user_id: account.id, access_level: 30 },
+    });
+    expect(
+      await owner.call("PUT", `/groups/${group.id}/members/${account.id}`, {
+        json: { access_level: 10 },
+      }),
+    ).toEqual({ status: 403, body: FORBIDDEN });
+    expect(
+      (
+        await api.admin("PUT", `/groups/${group.id}/members/${account.id}`, {
+          json: { access_level: 10 },
+        })
+      ).body.access_level,
+    ).toBe(10);
+  });
+});

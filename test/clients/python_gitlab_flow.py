@@ -36,6 +36,26 @@ def set_up_saas(saas):
     return service_token.token, {
         "feature": {"name": feature.name, "state": feature.state},
         "member_access_level": member.access_level,
+        **browse_saas(saas, group, bot),
+    }
+
+
+def browse_saas(saas, group, bot):
+    """The list calls an administrator makes: features, groups, members, and one change."""
+    features = saas.features.list()  # GET /features/ (trailing slash)
+    groups = saas.groups.list(search="python", get_all=True)
+    found = saas.groups.get(group.id)
+    member = found.members.get(bot.id)
+    member.access_level = AccessLevel.REPORTER
+    member.save()  # PUT /groups/:id/members/:user_id
+    return {
+        "features": sorted(feature.name for feature in features),
+        "groups": [g.full_path for g in groups],
+        "members": sorted(
+            (m.username, m.access_level) for m in found.members.list(get_all=True, per_page=1)
+        ),
+        "all_members": sorted(m.username for m in found.members_all.list(get_all=True)),
+        "saved_access_level": found.members.get(bot.id).access_level,
     }
 
 

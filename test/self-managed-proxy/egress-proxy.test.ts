@@ -11,7 +11,7 @@ const PROXY_USER = "broker";
 const PROXY_PASSWORD = "pr0xy-s3cret-pass";
 
 /**
- * The SaaS hop in an enterprise network (operations.md §1): SaaS served over TLS with a
+ * The SaaS hop in a corporate network (docs/operations.md, Egress proxy and CA): SaaS on TLS with a
  * certificate from a CA made for the test, reached through Debian's tinyproxy.
  */
 describe("the SaaS hop through a forward proxy, with a private CA", () => {

@@ -9,6 +9,7 @@ import {
 } from "@token-broker/policy";
 import { invalid } from "./admin-error.ts";
 import { type Page, type PageRequest, pageWindow } from "./pagination.ts";
+import { findUserByUsername } from "./users.ts";
 
 /** Flipper's gate names. */
 export const BOOLEAN_GATE = "boolean";
@@ -50,6 +51,47 @@ function assertKnown(name: string): void {
   }
 }
 
+/**
+ * The actor parameters of GitLab's Features API this instance cannot honour: the policy
+ * evaluates a flag for a user only. Each is refused, naming it: ignoring one would set the
+ * flag for everyone when an administrator meant a narrow rollout. `key` selects a
+ * percentage gate, which is not supported either.
+ */
+export const UNSUPPORTED_FEATURE_PARAMETERS = [
+  "group",
+  "namespace",
+  "project",
+  "repository",
+  "feature_group",
+  "key",
+] as const;
+
+export function refuseUnsupportedFeatureParameters(
+  params: Readonly<Partial<Record<(typeof UNSUPPORTED_FEATURE_PARAMETERS)[number], unknown>>>,
+): void {
+  for (const name of UNSUPPORTED_FEATURE_PARAMETERS) {
+    if (params[name] !== undefined) {
+      throw invalid(`${name} is not supported: a feature flag is set globally or for users (user)`);
+    }
+  }
+}
+
+/**
+ * The ids of the users a `user` parameter names: a username or several, comma-separated
+ * (GitLab's form). An unknown username is 404, an empty list 400: never "for no one",
+ * which would read as "for everyone".
+ */
+export async function featureUsers(prisma: PrismaClient, usernames: string): Promise<number[]> {
+  const names = usernames
+    .split(",")
+    .map((name) => name.trim())
+    .filter((name) => name !== "");
+  if (names.length === 0) throw invalid("user is empty");
+  const ids: number[] = [];
+  for (const name of new Set(names)) ids.push((await findUserByUsername(prisma, name)).id);
+  return ids;
+}
+
 /** One page of the features that were set, by name. */
 export async function listFeatures(
   prisma: PrismaClient,
@@ -69,26 +111,29 @@ export async function listFeatures(
 /**
  * Flipper's semantics: enabling globally sets the boolean gate; disabling globally clears
  * every gate (the flag is then off for everyone, not back to its default); enabling or
- * disabling for a user adds or removes that actor.
+ * disabling for users adds or removes those actors.
  */
 export async function setFeature(
   prisma: PrismaClient,
   name: string,
-  change: { enabled: boolean; userId?: number },
+  change: { enabled: boolean; userIds?: readonly number[] },
 ): Promise<FeatureView> {
   assertKnown(name);
+  if (change.userIds !== undefined && change.userIds.length === 0) throw invalid("user is empty");
   await prisma.$transaction(async (tx) => {
     await tx.feature.upsert({ where: { key: name }, create: { key: name }, update: {} });
-    if (change.userId !== undefined) {
-      const actor = { featureKey: name, key: ACTORS_GATE, value: userActor(change.userId) };
-      if (change.enabled) {
-        await tx.featureGate.upsert({
-          where: { featureKey_key_value: actor },
-          create: actor,
-          update: {},
-        });
-      } else {
-        await tx.featureGate.deleteMany({ where: actor });
+    if (change.userIds !== undefined) {
+      for (const userId of change.userIds) {
+        const actor = { featureKey: name, key: ACTORS_GATE, value: userActor(userId) };
+        if (change.enabled) {
+          await tx.featureGate.upsert({
+            where: { featureKey_key_value: actor },
+            create: actor,
+            update: {},
+          });
+        } else {
+          await tx.featureGate.deleteMany({ where: actor });
+        }
       }
       return;
     }

@@ -1,18 +1,14 @@
-import type { PrismaClient } from "@token-broker/db";
+import type { Prisma } from "@token-broker/db";
 
 /** GitLab's access levels by name. */
 export const OWNER = 50;
 export const MAINTAINER = 40;
 
-/**
- * A user's access level on a group: the highest of their memberships of the group and of
- * its ancestors (membership is inherited downwards), or 0.
- */
-export async function groupAccessLevel(
-  prisma: PrismaClient,
-  userId: number,
+/** A group's id followed by its ancestors' ids, nearest first. */
+export async function groupChain(
+  prisma: Prisma.TransactionClient,
   groupId: number,
-): Promise<number> {
+): Promise<number[]> {
   const chain: number[] = [];
   let next: number | null = groupId;
   while (next !== null && !chain.includes(next)) {
@@ -23,6 +19,19 @@ export async function groupAccessLevel(
     });
     next = group?.parentId ?? null;
   }
+  return chain;
+}
+
+/**
+ * A user's access level on a group: the highest of their memberships of the group and of
+ * its ancestors (membership is inherited downwards), or 0.
+ */
+export async function groupAccessLevel(
+  prisma: Prisma.TransactionClient,
+  userId: number,
+  groupId: number,
+): Promise<number> {
+  const chain = await groupChain(prisma, groupId);
   const memberships = await prisma.groupMember.findMany({
     where: { userId, groupId: { in: chain } },
     select: { accessLevel: true },

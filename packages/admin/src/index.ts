@@ -10,12 +10,23 @@ export {
 export {
   deleteFeature,
   type FeatureView,
+  featureUsers,
   listFeatures,
   loadFeatureSnapshot,
+  refuseUnsupportedFeatureParameters,
   setFeature,
   toGates,
+  UNSUPPORTED_FEATURE_PARAMETERS,
 } from "./feature-flags.ts";
 export { groupAccessLevel, MAINTAINER, OWNER } from "./group-access.ts";
+export { listGroups } from "./group-list.ts";
+export {
+  findGroupMember,
+  listGroupMembers,
+  type MemberRecord,
+  removeGroupMember,
+  updateGroupMember,
+} from "./group-membership.ts";
 export {
   ACCESS_LEVELS,
   ADMINISTRATOR,
@@ -26,7 +37,6 @@ export {
   type GroupSettingsChanges,
   type MemberAdder,
   type NewGroup,
-  removeGroupMember,
   updateGroup,
 } from "./groups.ts";
 export type { Page, PageRequest } from "./pagination.ts";
@@ -50,6 +60,7 @@ export {
   type NewUser,
   setCodeSuggestionsPreference,
   setUserState,
+  type UserActor,
   type UserChanges,
   type UserRecord,
   updateUser,

@@ -9,7 +9,7 @@ export interface NewServiceAccount {
 }
 
 /**
- * A service account (GitLab 16.1+, operations.md §7): a user without a password, whose
+ * A service account (GitLab 16.1+; docs/operations.md, Service accounts): no password, and
  * missing fields get GitLab's defaults: username `service_account_<32 hex>`, name "Service
  * account user", email `<that username>@noreply.<host>` (`host`: the instance's host name).
  */

@@ -2,6 +2,7 @@ import { randomBytes, scrypt as scryptCallback } from "node:crypto";
 import { promisify } from "node:util";
 import { Prisma, type PrismaClient, type UserType } from "@token-broker/db";
 import { conflict, invalid, notFound } from "./admin-error.ts";
+import { assertLength, idsIgnoringCase, isNamespacePath } from "./names.ts";
 import { type Page, type PageRequest, pageWindow } from "./pagination.ts";
 
 const scrypt = promisify(scryptCallback) as (
@@ -10,8 +11,6 @@ const scrypt = promisify(scryptCallback) as (
   length: number,
 ) => Promise<Buffer>;
 
-// GitLab's rules: letters, digits, '_', '.', '-'; not starting with '-' or ending in '.git'.
-const USERNAME = /^[A-Za-z0-9_.][A-Za-z0-9_.-]{0,254}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
 const MIN_PASSWORD_LENGTH = 8;
 
@@ -46,10 +45,10 @@ export interface UserChanges {
 }
 
 function validate(changes: UserChanges): void {
-  if (
-    changes.username !== undefined &&
-    (!USERNAME.test(changes.username) || changes.username.endsWith(".git"))
-  ) {
+  assertLength("username", changes.username);
+  assertLength("email", changes.email);
+  assertLength("name", changes.name);
+  if (changes.username !== undefined && !isNamespacePath(changes.username)) {
     throw invalid("username is invalid");
   }
   if (changes.email !== undefined && !EMAIL.test(changes.email)) throw invalid("email is invalid");
@@ -65,18 +64,16 @@ async function digestPassword(password: string): Promise<string> {
   return `scrypt$${salt.toString("base64url")}$${hash.toString("base64url")}`;
 }
 
+// GitLab's uniqueness ignores case (`ROOT` is `root`); the database holds the same rule in
+// unique indexes on lower(username) and lower(email), which also settle races.
 async function assertAvailable(prisma: PrismaClient, changes: UserChanges, exceptId?: number) {
-  const not = exceptId === undefined ? {} : { NOT: { id: exceptId } };
-  if (
-    changes.username !== undefined &&
-    (await prisma.user.count({ where: { username: changes.username, ...not } }))
-  ) {
+  const taken = async (name: "username" | "email", value: string | undefined) =>
+    value !== undefined &&
+    (await idsIgnoringCase(prisma, name, value)).some((id) => id !== exceptId);
+  if (await taken("username", changes.username)) {
     throw conflict("Username has already been taken");
   }
-  if (
-    changes.email !== undefined &&
-    (await prisma.user.count({ where: { email: changes.email, ...not } }))
-  ) {
+  if (await taken("email", changes.email)) {
     throw conflict("Email has already been taken");
   }
 }
@@ -130,19 +127,34 @@ export async function findUserByUsername(
   prisma: PrismaClient,
   username: string,
 ): Promise<UserRecord> {
-  const user = await prisma.user.findUnique({ where: { username }, select: USER_SELECT });
+  const [id] = await idsIgnoringCase(prisma, "username", username);
+  const user =
+    id === undefined ? null : await prisma.user.findUnique({ where: { id }, select: USER_SELECT });
   if (user === null) throw notFound("User");
   return user;
+}
+
+/**
+ * Who makes a change to a user: an administrator through the API (`id`), or the console
+ * (no id). An administrator cannot take away their own access (block or demote themselves):
+ * the last one would lock the instance out.
+ */
+export interface UserActor {
+  readonly id?: number;
 }
 
 export async function updateUser(
   prisma: PrismaClient,
   id: number,
   changes: UserChanges,
+  actor: UserActor = {},
 ): Promise<UserRecord> {
   validate(changes);
+  if (changes.admin === false && actor.id === id) {
+    throw invalid("you cannot remove your own administrator access");
+  }
   const user = await findUser(prisma, id);
-  // A service account cannot sign in: it has no password, and gets none (operations.md §7).
+  // A service account cannot sign in: it has no password and gets none (docs/operations.md).
   if (changes.password !== undefined && user.userType === "service_account") {
     throw invalid("password cannot be set for a service account");
   }
@@ -159,7 +171,9 @@ export async function setUserState(
   prisma: PrismaClient,
   id: number,
   state: "active" | "blocked",
+  actor: UserActor = {},
 ): Promise<UserRecord> {
+  if (state === "blocked" && actor.id === id) throw invalid("you cannot block yourself");
   await findUser(prisma, id);
   return prisma.user.update({ where: { id }, data: { state }, select: USER_SELECT });
 }
@@ -184,7 +198,10 @@ export async function listUsers(
   filter: { username?: string },
   page: PageRequest,
 ): Promise<Page<UserRecord>> {
-  const where = filter.username === undefined ? {} : { username: filter.username };
+  const where =
+    filter.username === undefined
+      ? {}
+      : { id: { in: await idsIgnoringCase(prisma, "username", filter.username) } };
   const [items, total] = await prisma.$transaction([
     prisma.user.findMany({
       where,

@@ -20,9 +20,9 @@ export async function ensureRootUser(prisma: PrismaClient): Promise<{ id: number
 }
 
 /**
- * Makes INITIAL_ROOT_TOKEN authenticate as root with scope `api`. Idempotent: the variable
- * declares the token's state, so a restart re-activates it; remove the variable to retire it.
- * Only the digest is stored.
+ * Makes INITIAL_ROOT_TOKEN authenticate as root, an active administrator, with scope `api`.
+ * Idempotent: the variable declares the token's state, so a restart re-activates it; remove
+ * the variable to retire it. Only the digest is stored.
  */
 export async function ensureInitialRootToken(
   prisma: PrismaClient,
@@ -33,6 +33,9 @@ export async function ensureInitialRootToken(
     throw new TypeError("INITIAL_ROOT_TOKEN must be glpat- followed by 20 URL-safe characters");
   }
   const root = await ensureRootUser(prisma);
+  // The variable declares root's access, not only its token's: a root that blocked or
+  // demoted itself (or was, by another administrator) is active and administrator again.
+  await prisma.user.update({ where: { id: root.id }, data: { admin: true, state: "active" } });
   const state = { userId: root.id, scopes: ["api"], expiresAt: null, revokedAt: null };
   await prisma.personalAccessToken.upsert({
     where: { tokenDigest: digest(token) },

@@ -61,3 +61,21 @@ it("refuses a malformed INITIAL_ROOT_TOKEN", async () => {
     /INITIAL_ROOT_TOKEN/,
   );
 });
+
+it("restores root's access with the declared token: a blocked or demoted root is an active administrator again", async () => {
+  const token = generatePersonalAccessToken();
+  await ensureInitialRootToken(database.prisma, digest, token);
+  await database.prisma.user.update({
+    where: { username: "root" },
+    data: { state: "blocked", admin: false },
+  });
+  await ensureInitialRootToken(database.prisma, digest, token);
+  const authenticate = createAuthenticator({
+    tokens: createPrismaTokenStore(database.prisma),
+    digest,
+  });
+  expect(await authenticate({ token, source: "authorization" }, ["api"])).toMatchObject({
+    ok: true,
+    principal: { user: { username: "root", admin: true } },
+  });
+});

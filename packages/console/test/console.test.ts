@@ -228,6 +228,37 @@ describe("the console", () => {
     ]);
   });
 
+  it("changes and removes members, but never a group's last owner", async () => {
+    await run(["groups", "create", "--name", "Owned", "--path", "owned"]);
+    await run(["groups", "add-member", "owned", "alice", "--access-level", "50"]);
+    for (const argv of [
+      ["groups", "set-access-level", "owned", "alice", "--access-level", "40"],
+      ["groups", "remove-member", "owned", "alice"],
+    ]) {
+      expect(await run(argv)).toMatchObject({
+        code: 1,
+        err: expect.stringContaining("A group must have at least one owner"),
+      });
+    }
+    await run([
+      "users",
+      "create",
+      "--username",
+      "bob",
+      "--email",
+      "bob@example.com",
+      "--name",
+      "B",
+    ]);
+    await run(["groups", "add-member", "owned", "bob", "--access-level", "50"]);
+    expect(
+      (await run(["groups", "set-access-level", "owned", "alice", "--access-level", "30"])).out,
+    ).toBe("alice in owned: access level 30");
+    expect((await run(["groups", "remove-member", "owned", "alice"])).out).toBe(
+      "removed alice from owned",
+    );
+  });
+
   it("prints help for every command, and for each group of commands", async () => {
     for (const argv of [
       ["--help"],

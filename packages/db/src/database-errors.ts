@@ -7,7 +7,7 @@ export const MAX_ID = 2 ** 31 - 1;
  * database being away is a 503, a value PostgreSQL refuses is the client's input, never a 500.
  */
 export type DatabaseFailure =
-  /** The database cannot be reached or dropped the connection (operations.md §8). */
+  /** The database is unreachable or cut the connection (docs/operations.md, Database outages). */
   | "unavailable"
   /** A value the column type cannot hold (an id beyond 32 bits): no such record. */
   | "out_of_range"

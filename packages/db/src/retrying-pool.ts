@@ -76,7 +76,7 @@ function watchForStaleStatements(client: pg.PoolClient): pg.PoolClient {
 
 /**
  * A pool whose single statements (everything Prisma runs outside a transaction) are retried
- * once, on a new connection, when theirs was terminated (operations.md §8) or held a stale
+ * once on a new connection if theirs was cut (docs/operations.md, Database outages) or held a stale
  * prepared statement. Statements inside
  * a transaction run on a client checked out with `connect()` and are not retried: the
  * transaction as a whole failed, and only its caller could run it again.

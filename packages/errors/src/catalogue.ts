@@ -57,7 +57,7 @@ const INSUFFICIENT_SCOPE =
  * log line), GitLab's status, body and headers. The HTTP error handler is the only reader.
  */
 export const ERROR_CATALOGUE = {
-  // Authentication, GitLab's API guard (token-api.md, authentication outcomes).
+  // Authentication, GitLab's API guard (docs/token-api.md, Authentication outcomes).
   token_missing: plain(401),
   token_malformed: plain(401),
   token_unknown: plain(401),
@@ -82,7 +82,7 @@ export const ERROR_CATALOGUE = {
   /** An authenticated user without the rights (not an administrator, not a group owner). */
   forbidden: plain(403),
 
-  // Policy denials, named as the policy's DenialReason (token-api.md decision tables).
+  // Policy denials, named as the policy's DenialReason (docs/token-api.md decision tables).
   // Their detail is for operators: GitLab's bodies say less.
   tokens_api_disabled: plain(404),
   user_code_suggestions_disabled: plain(401),
@@ -95,14 +95,14 @@ export const ERROR_CATALOGUE = {
     body: () => ({ message: "Proxying is only supported to a SaaS instance" }),
   },
 
-  // Operations (operations.md §4): over the token endpoint's rate limit. Retry-After and
+  // Over the token endpoint's rate limit (docs/operations.md, Rate limits). Retry-After and
   // RateLimit-* are set by the limiter.
   too_many_requests: {
     status: 429,
     body: () => ({ message: "This endpoint has been requested too many times. Try again later." }),
   },
 
-  // Administration (instance-api.md): the message is GitLab's, e.g. "Email has already been taken".
+  // Administration (docs/instance-api.md): GitLab's message, e.g. "Email has already been taken".
   invalid: ownMessage(400),
   /** `detail`: what was not found, e.g. "User Not Found". */
   not_found: { status: 404, body: (what) => ({ message: `404 ${what}` }) },
@@ -123,14 +123,23 @@ export const ERROR_CATALOGUE = {
   // Failures: never an internal message, address or stack in a body.
   internal_error: plain(500),
   upstream_unreachable: { ...plain(502), logLevel: "warn" },
-  /** SaaS answered, but not with a token nor one of GitLab's refusals (token-api.md). */
+  /** SaaS answered, but not with a token nor one of GitLab's refusals (docs/token-api.md). */
   upstream_invalid_answer: { ...plain(502), logLevel: "warn" },
   upstream_timeout: { ...plain(504), logLevel: "warn" },
-  /** The database is unreachable (operations.md §8): the client may retry in a second. */
+  /** The database is unreachable (docs/operations.md, Database outages): retry in a second. */
   database_unavailable: {
     ...plain(503),
     headers: () => ({ "retry-after": "1" }),
     logLevel: "warn",
+  },
+
+  /**
+   * Administration: removing or demoting a group's last owner (GitLab's group member policy
+   * refuses it to everyone, administrators included), in GitLab's `forbidden!(reason)` shape.
+   */
+  group_needs_owner: {
+    status: 403,
+    body: () => ({ message: "403 Forbidden - A group must have at least one owner" }),
   },
 } as const satisfies Record<string, CatalogueEntry>;
 

@@ -30,7 +30,7 @@ export function serverOptions(logger: Logger) {
     // the router's (an undecodable path): GitLab's bodies, and no raw request bytes in a log.
     clientErrorHandler: handleClientError,
     frameworkErrors: handleFrameworkError,
-    // The contract's limit for any body (token-api.md, instance-api.md): larger ones get 413.
+    // The limit for any body (docs/token-api.md, docs/instance-api.md): larger ones get 413.
     bodyLimit: 64 * 1024,
     // At close, requests arriving on a connection that was busy are served (answered with
     // `Connection: close`) rather than refused with 503, an answer a load balancer relays
@@ -40,7 +40,8 @@ export function serverOptions(logger: Logger) {
     // GitLab accepts `scopes[]=api` form fields; keep the array even with one value.
     ajv: { customOptions: { coerceTypes: "array" as const } },
     // GitLab's router treats `//api/v4/user` and `/api/v4/features//<name>` as if each run of
-    // slashes were one; some clients build paths that way.
-    routerOptions: { ignoreDuplicateSlashes: true },
+    // slashes were one, and accepts a trailing slash on every path (python-gitlab lists
+    // features at `/api/v4/features/`); some clients build paths that way.
+    routerOptions: { ignoreDuplicateSlashes: true, ignoreTrailingSlash: true },
   };
 }

@@ -1,6 +1,6 @@
 import { hkdfSync } from "node:crypto";
 
-/** Minimum length of DB_KEY_BASE, as the configuration contract requires. */
+/** Minimum length of DB_KEY_BASE, as docs/configuration.md requires. */
 export const MIN_KEY_BASE_LENGTH = 32;
 
 export type KeyPurpose = "token-digest" | "secrets-at-rest";

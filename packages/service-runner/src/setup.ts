@@ -38,7 +38,7 @@ async function ensureUser(api: GitlabApi, username: string, name: string) {
 
 /**
  * The service account with this username, created when missing: no password, and only an
- * administrator can add it to a group (operations.md §7).
+ * administrator can add it to a group (docs/operations.md, Service accounts).
  */
 async function ensureServiceAccount(api: GitlabApi, username: string, name: string) {
   const [existing] = await api.Users.all({ username });

@@ -89,8 +89,8 @@ export function createFixtures(prisma: PrismaClient, digest: TokenDigester, secr
     },
     member: (group: GroupRecord, member: UserRecord) =>
       addGroupMember(prisma, group.id, member.id, 30, ADMINISTRATOR),
-    feature: (name: string, change: { enabled: boolean; userId?: number }) =>
-      setFeature(prisma, name, change),
+    feature: (name: string, { enabled, userId }: { enabled: boolean; userId?: number }) =>
+      setFeature(prisma, name, { enabled, userIds: userId === undefined ? undefined : [userId] }),
     forgetFeature: (name: string) => deleteFeature(prisma, name),
     settings: (changes: {
       instanceLevelCodeSuggestionsEnabled?: boolean;

@@ -36,7 +36,7 @@ export const codeSuggestionsTokensRoutes: FastifyPluginAsyncTypebox<
     app.metrics.cacheLookups("subjects"),
   );
 
-  // The endpoint takes no body (token-api.md, Request).
+  // The endpoint takes no body (docs/token-api.md, Request).
   ignoreBodies(app);
 
   app.post(

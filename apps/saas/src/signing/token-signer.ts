@@ -25,7 +25,7 @@ export type SignToken = (grant: TokenGrant) => Promise<SignedToken>;
 
 /**
  * Signs code-suggestions JWTs with the ring's signing key: RS256, a `kid` header, and
- * exactly the contract's claims.
+ * exactly the claims of docs/token-api.md (The JWT).
  */
 export function createTokenSigner(options: {
   keys: LiveKeyRing;

@@ -40,7 +40,7 @@ function notChecked(name: Probe["name"], because: string): Probe {
 }
 
 /**
- * The four probes in the contract's order (operations.md §2), each run when it still makes
+ * The four probes in order (docs/operations.md, Health check), each run when it still makes
  * sense after an earlier failure. Every request goes through the token hop's dispatcher.
  */
 export async function runHealthCheck(

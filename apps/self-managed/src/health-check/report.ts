@@ -1,4 +1,4 @@
-/** The health check's report (operations.md §2). */
+/** The health check's report (docs/operations.md, Health check). */
 export interface Probe {
   readonly name: "instance_settings" | "saas_reachable" | "service_token" | "token_issuance";
   readonly success: boolean;

@@ -8,7 +8,7 @@ import type { Discovery, Saas } from "./saas-probes.ts";
 
 const AUDIENCE = "gitlab-code-suggestions";
 
-/** What an administrator does about each refusal of SaaS (token-api.md, SaaS decision table). */
+/** What an administrator does about each SaaS refusal (docs/token-api.md, SaaS decision table). */
 const REFUSALS: Readonly<Record<number, string>> = {
   401: "SaaS refused to issue a token for this instance (401): on SaaS, turn the feature flag code_suggestions_for_instance_admin_enabled on for the service account, and check that Code Suggestions is on for it and its groups",
   403: "SaaS refused the stored ai_access_token (403): its user may be blocked or the token lacks the ai_features scope; create a new one on SaaS and store it",

@@ -51,7 +51,7 @@ export const codeSuggestionsTokensRoutes: FastifyPluginAsyncTypebox<SaasHop> = a
   };
   const saasRequestDuration = saasRequestMetric(app.metrics.registry);
 
-  // The endpoint takes no body: none reaches SaaS (token-api.md, Request).
+  // The endpoint takes no body: none reaches SaaS (docs/token-api.md, Request).
   ignoreBodies(app);
 
   app.post(

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { isIPv6 } from "node:net";
 import { ConfigurationError, type Environment, optional } from "@token-broker/config";
 
-/** How the SaaS hop leaves the network (operations.md §1). */
+/** How the SaaS hop leaves the network (docs/operations.md, Egress proxy and CA). */
 export interface SaasNetwork {
   /**
    * The forward proxy for SAAS_URL's scheme (HTTPS_PROXY for https, HTTP_PROXY for http),

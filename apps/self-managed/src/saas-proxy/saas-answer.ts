@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from "node:http";
 import type { Readable } from "node:stream";
 import { firstHeader } from "@token-broker/policy";
 
-/** The most of SaaS's answer that is read (token-api.md, Proxying). */
+/** The most of SaaS's answer that is read (docs/token-api.md, Proxying). */
 export const MAX_ANSWER_BYTES = 16 * 1024;
 
 /** The statuses relayed as SaaS answered them; everything else is a bad gateway. */

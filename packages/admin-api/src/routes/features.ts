@@ -1,5 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { deleteFeature, findUserByUsername, listFeatures, setFeature } from "@token-broker/admin";
+import {
+  deleteFeature,
+  featureUsers,
+  listFeatures,
+  refuseUnsupportedFeatureParameters,
+  setFeature,
+} from "@token-broker/admin";
 import { gitlabErrors } from "@token-broker/instance";
 import { Type } from "typebox";
 import { ADMINISTRATORS } from "../access.ts";
@@ -7,6 +13,7 @@ import { FeatureEntity } from "../entities/feature.ts";
 import { PaginationQuery, pageRequest, setPaginationHeaders } from "../pagination.ts";
 
 const tags = ["features"];
+const Unsupported = Type.Optional(Type.Unknown({ description: "not supported: refused with 400" }));
 const FeatureName = Type.Object({ name: Type.String({ pattern: "^[a-z0-9_]+$" }) });
 
 /** GitLab's Features API (Flipper semantics), for administrators. */
@@ -36,7 +43,7 @@ export const featureRoutes: FastifyPluginAsyncTypebox = async (app) => {
     "/features/:name",
     {
       schema: {
-        summary: "Enable or disable a feature, globally or for one user",
+        summary: "Enable or disable a feature, globally or for users",
         tags,
         params: FeatureName,
         body: Type.Object({
@@ -44,20 +51,31 @@ export const featureRoutes: FastifyPluginAsyncTypebox = async (app) => {
           user: Type.Optional(
             Type.String({
               minLength: 1,
-              description: "a username: change the flag for this user only",
+              description: "a username, or several comma-separated: change the flag for them only",
             }),
           ),
+          users: Type.Optional(Type.String({ minLength: 1, description: "the same as user" })),
+          force: Type.Optional(Type.Boolean({ description: "accepted; changes nothing here" })),
+          // GitLab's other actors (UNSUPPORTED_FEATURE_PARAMETERS): refused, never ignored.
+          group: Unsupported,
+          namespace: Unsupported,
+          project: Unsupported,
+          repository: Unsupported,
+          feature_group: Unsupported,
+          key: Unsupported,
         }),
         response: { 201: FeatureEntity, ...gitlabErrors(400, 403, 404) },
       },
       config: ADMINISTRATORS,
     },
     async (request, reply) => {
-      const { value, user } = request.body;
-      const userId = user === undefined ? undefined : (await findUserByUsername(prisma, user)).id;
+      const { value, user, users } = request.body;
+      refuseUnsupportedFeatureParameters(request.body);
+      const named = [user, users].filter((list) => list !== undefined);
+      const userIds = named.length === 0 ? undefined : await featureUsers(prisma, named.join(","));
       return reply
         .code(201)
-        .send(await setFeature(prisma, request.params.name, { enabled: value, userId }));
+        .send(await setFeature(prisma, request.params.name, { enabled: value, userIds }));
     },
   );
 

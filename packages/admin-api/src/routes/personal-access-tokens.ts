@@ -11,6 +11,7 @@ import {
 import { type Principal, SCOPES } from "@token-broker/auth";
 import { BrokerError } from "@token-broker/errors";
 import { gitlabErrors, Id } from "@token-broker/instance";
+import type { FastifyReply } from "fastify";
 import { Type } from "typebox";
 import { ADMINISTRATORS, READERS, WRITERS } from "../access.ts";
 import {
@@ -27,8 +28,15 @@ const TokenId = Type.Object({
 });
 const ExpiresAt = Type.Optional(Type.String({ format: "date", description: "YYYY-MM-DD" }));
 
-function presentCreated({ record, token }: CreatedToken) {
-  return { ...presentToken(record), token };
+/**
+ * A new token in plain text, shown once: no cache (a proxy's, a browser's) may keep the
+ * answer, as the token endpoint's (docs/token-api.md).
+ */
+function sendCreated(reply: FastifyReply, status: 200 | 201, { record, token }: CreatedToken) {
+  return reply
+    .code(status)
+    .header("cache-control", "no-store")
+    .send({ ...presentToken(record), token });
 }
 
 /** The token named by `:id`, if the caller may see it: its owner or an administrator. */
@@ -70,7 +78,7 @@ export const personalAccessTokenRoutes: FastifyPluginAsyncTypebox = async (app) 
         scopes,
         expiresAt: expiresAt === undefined ? null : new Date(`${expiresAt}T00:00:00Z`),
       });
-      return reply.code(201).send(presentCreated(created));
+      return sendCreated(reply, 201, created);
     },
   );
 
@@ -158,13 +166,13 @@ export const personalAccessTokenRoutes: FastifyPluginAsyncTypebox = async (app) 
       },
       config: WRITERS,
     },
-    async (request) => {
+    async (request, reply) => {
       const token = await visibleToken(prisma, request.principal, request.params.id);
       const { expires_at: expiresAt } = request.body;
       const created = await rotatePersonalAccessToken(prisma, app.digestToken, token.id, {
         expiresAt: expiresAt === undefined ? null : new Date(`${expiresAt}T00:00:00Z`),
       });
-      return presentCreated(created);
+      return sendCreated(reply, 200, created);
     },
   );
 };

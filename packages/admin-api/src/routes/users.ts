@@ -108,13 +108,18 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { username, email, name, password, admin } = request.body;
-      const user = await updateUser(prisma, request.params.id, {
-        username,
-        email,
-        name,
-        password,
-        admin,
-      });
+      const user = await updateUser(
+        prisma,
+        request.params.id,
+        {
+          username,
+          email,
+          name,
+          password,
+          admin,
+        },
+        request.principal.user,
+      );
       return presentUser(user, request.principal.user);
     },
   );
@@ -130,12 +135,12 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
           summary: `${action === "block" ? "Block" : "Unblock"} a user (administrators)`,
           tags,
           params: UserId,
-          response: { 201: Type.Boolean(), ...gitlabErrors(403, 404) },
+          response: { 201: Type.Boolean(), ...gitlabErrors(400, 403, 404) },
         },
         config: ADMINISTRATORS,
       },
       async (request, reply) => {
-        await setUserState(prisma, request.params.id, state);
+        await setUserState(prisma, request.params.id, state, request.principal.user);
         return reply.code(201).send(true);
       },
     );

@@ -1,4 +1,4 @@
-import { deleteFeature, findUserByUsername, listFeatures, setFeature } from "@token-broker/admin";
+import { deleteFeature, featureUsers, listFeatures, setFeature } from "@token-broker/admin";
 import { type Command, text } from "../command.ts";
 
 export const LIST_FEATURES: Command = {
@@ -22,16 +22,18 @@ export const FEATURE_COMMANDS: readonly Command[] = [
   ...(["enable", "disable"] as const).map(
     (action): Command => ({
       name: `features ${action}`,
-      summary: `${action} a feature flag, globally or for one user`,
+      summary: `${action} a feature flag, globally or for users`,
       arguments: ["flag"],
       options: {
-        user: { type: "string", description: "username: change the flag for this user only" },
+        user: {
+          type: "string",
+          description: "username, or several comma-separated: change the flag for them only",
+        },
       },
       async run({ prisma, io }, [flag = ""], values) {
         const username = text(values, "user");
-        const userId =
-          username === undefined ? undefined : (await findUserByUsername(prisma, username)).id;
-        const feature = await setFeature(prisma, flag, { enabled: action === "enable", userId });
+        const userIds = username === undefined ? undefined : await featureUsers(prisma, username);
+        const feature = await setFeature(prisma, flag, { enabled: action === "enable", userIds });
         io.out(
           `${feature.name}: ${feature.state}${username ? ` (${action}d for ${username})` : ""}`,
         );

@@ -4,7 +4,9 @@ import {
   createGroup,
   findGroup,
   findUserByUsername,
+  removeGroupMember,
   updateGroup,
+  updateGroupMember,
 } from "@token-broker/admin";
 import { bool, CODE_SUGGESTIONS_FLAG, type Command, text } from "../command.ts";
 import { UsageError } from "../console-io.ts";
@@ -57,11 +59,46 @@ export const GROUP_COMMANDS: readonly Command[] = [
     arguments: ["group", "username"],
     options: { "access-level": { type: "string", description: "10, 20, 30 (default), 40 or 50" } },
     async run({ prisma, io }, [group = "", username = ""], values) {
-      const level = text(values, "access-level") ?? "30";
-      if (!/^\d+$/.test(level)) throw new UsageError("--access-level must be 10, 20, 30, 40 or 50");
+      const level = accessLevel(values, "30");
       const user = await findUserByUsername(prisma, username);
-      const member = await addGroupMember(prisma, group, user.id, Number(level), ADMINISTRATOR);
+      const member = await addGroupMember(prisma, group, user.id, level, ADMINISTRATOR);
       io.out(`added ${member.user.username} to ${group} (access level ${member.accessLevel})`);
     },
   },
+  // As an administrator: every rule but the last owner's is met (group-membership.ts).
+  {
+    name: "groups set-access-level",
+    summary: "change a member's access level (never the last owner's)",
+    arguments: ["group", "username"],
+    options: {
+      "access-level": { type: "string", description: "10, 20, 30, 40 or 50", required: true },
+    },
+    async run({ prisma, io }, [group = "", username = ""], values) {
+      const user = await findUserByUsername(prisma, username);
+      const member = await updateGroupMember(
+        prisma,
+        group,
+        user.id,
+        accessLevel(values),
+        ADMINISTRATOR,
+      );
+      io.out(`${member.user.username} in ${group}: access level ${member.accessLevel}`);
+    },
+  },
+  {
+    name: "groups remove-member",
+    summary: "remove a user from a group (never its last owner)",
+    arguments: ["group", "username"],
+    async run({ prisma, io }, [group = "", username = ""]) {
+      const user = await findUserByUsername(prisma, username);
+      await removeGroupMember(prisma, group, user.id, ADMINISTRATOR);
+      io.out(`removed ${user.username} from ${group}`);
+    },
+  },
 ];
+
+function accessLevel(values: Parameters<typeof text>[0], fallback?: string): number {
+  const level = text(values, "access-level") ?? fallback ?? "";
+  if (!/^\d+$/.test(level)) throw new UsageError("--access-level must be 10, 20, 30, 40 or 50");
+  return Number(level);
+}

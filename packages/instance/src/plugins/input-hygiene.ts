@@ -48,7 +48,7 @@ function queryString(request: FastifyRequest): string {
 
 /**
  * PostgreSQL refuses NUL in text, and text that is not UTF-8 means nothing to any field: both
- * answer 400 before a route (or the database) sees them (instance-api.md). Runs after
+ * answer 400 before a route (or the database) sees them (docs/instance-api.md). Runs after
  * authentication and body parsing, for every route and every source of parameters.
  */
 const refuseUnstorableText: preValidationAsyncHookHandler = async (request) => {

@@ -47,7 +47,7 @@ export interface RedisStoreOptions {
 
 /**
  * @fastify/rate-limit's store over ioredis. Its own RedisStore hides failures when told to
- * skip them (fail open), and the contract wants each one counted and reported: this store
+ * skip them (fail open), and docs/operations.md wants each one counted and reported: this store
  * tells `onError` (once per request) before passing the failure on.
  *
  * Increments go to Redis in batches, as a database commits a group: one script call is on
