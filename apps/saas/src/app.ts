@@ -27,7 +27,7 @@ declare module "fastify" {
 /** The SaaS instance as a plugin: the process entry point and the tests register the same app. */
 export const saasApp: FastifyPluginAsync<AppOptions<SaasConfig>> = async (app, options) => {
   const { config } = options;
-  await app.register(instance, options);
+  await app.register(instance, { ...options, title: "SaaS instance" });
   await app.register(administrationApi, { prefix: "/api/v4" });
 
   // Keys are read, decrypted and imported here and again when they change (the console

@@ -29,7 +29,7 @@ export const selfManagedApp: FastifyPluginAsync<AppOptions<SelfManagedConfig>> =
   options,
 ) => {
   const { config } = options;
-  await app.register(instance, options);
+  await app.register(instance, { ...options, title: "Self-managed instance" });
   await app.register(administrationApi, { prefix: "/api/v4" });
   const hop = saasHop(config);
   app.addHook("onClose", () => hop.dispatcher.close());

@@ -5,8 +5,11 @@
  * `table:<that column>` for each: `packages/db/test/notified-tables.test.ts` reads it from
  * the database and fails when the two disagree.
  *
- * A new notified table is one line here, and a migration that attaches the trigger to it
- * (and, for a key, redefines the function with its `WHEN` line).
+ * A new notified table is one line here, and a migration that attaches the trigger to it:
+ * `CREATE TRIGGER "<table>_notify_change" AFTER INSERT OR UPDATE OR DELETE ON "<table>"
+ * FOR EACH ROW EXECUTE FUNCTION "broker_notify_change"();` and, when its notifications carry a
+ * key, `CREATE OR REPLACE FUNCTION "broker_notify_change"()` as the last migration defined it
+ * with one more line in its CASE: `WHEN '<table>' THEN changed ->> '<column>'`.
  */
 export const NOTIFIED_TABLES = {
   /** The user's id: its tokens and its policy subject. */

@@ -15,7 +15,10 @@ import { requestIdHeader } from "./plugins/request-id.ts";
 import { requestLog } from "./plugins/request-log.ts";
 import { healthRoutes } from "./routes/health.ts";
 
-export type InstanceOptions = InstanceServicesOptions;
+export interface InstanceOptions extends InstanceServicesOptions {
+  /** The service's name in its API documentation ("SaaS instance"). */
+  readonly title: string;
+}
 
 /**
  * What every instance is made of, SaaS or self-managed: GitLab's error bodies, request ids,
@@ -33,7 +36,7 @@ const instancePlugin: FastifyPluginAsync<InstanceOptions> = async (app, options)
   await app.register(requestLog);
   // Before any route, so that every route's schema is documented.
   await app.register(apiDocumentation, {
-    title: config.service === "saas" ? "SaaS instance" : "Self-managed instance",
+    title: options.title,
     externalUrl: config.externalUrl,
   });
   await app.register(metrics, { allowedIps: config.operations.metricsAllowedIps });

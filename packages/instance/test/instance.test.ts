@@ -34,7 +34,7 @@ async function buildApp(url: string, logger = captureLogs().logger) {
   );
   const app = Fastify(serverOptions(logger));
   app.addHook("onClose", () => database.close());
-  await app.register(instance, { config, database, keyBase: KEY_BASE });
+  await app.register(instance, { config, database, keyBase: KEY_BASE, title: "Test instance" });
   // A protected route, to exercise authentication as every API route will.
   app.register(async (scope) => {
     scope.get("/api/v4/whoami", { config: { scopes: ["api"] } }, async (request) => ({
@@ -200,7 +200,7 @@ it("refuses to start a route counted per user that does not authenticate", async
   const config = readInstanceConfig("saas", { DATABASE_URL: database.url }, "/tmp");
   const app = Fastify(serverOptions(captureLogs().logger));
   try {
-    await app.register(instance, { config, database, keyBase: KEY_BASE });
+    await app.register(instance, { config, database, keyBase: KEY_BASE, title: "Test instance" });
     app.register(async (scope) => {
       scope.post(
         "/api/v4/open",

@@ -11,7 +11,7 @@ const HealthReport = Type.Object({
   ),
 });
 
-/** `GET /api/v4/code_suggestions/health_check` (administrators; docs/operations.md, Health check). */
+/** `GET /api/v4/code_suggestions/health_check` (admins; docs/operations.md, Health check). */
 export const healthCheckRoutes: FastifyPluginAsyncTypebox<SaasHop> = async (app, hop) => {
   app.get(
     "/api/v4/code_suggestions/health_check",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { readSelfManagedConfig } from "./config.ts";
+import { readSelfManagedConfig } from "../src/config.ts";
 
 describe("self-managed configuration", () => {
   it("proxies to GitLab.com within 5 s by default, directly", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ipAllowlist } from "./ip-allowlist.ts";
+import { ipAllowlist } from "../src/metrics/ip-allowlist.ts";
 
 describe("metrics allowlist", () => {
   const allowed = ipAllowlist(["127.0.0.0/8", "::1/128", "10.1.2.3"]);

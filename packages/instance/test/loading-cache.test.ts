@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { ChangeFeed } from "./change-feed.ts";
-import { createLoadingCache } from "./loading-cache.ts";
+import type { ChangeFeed } from "../src/cache/change-feed.ts";
+import { createLoadingCache } from "../src/cache/loading-cache.ts";
 
 const TTL_MS = 1_000;
 

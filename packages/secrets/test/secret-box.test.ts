@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { deriveKey } from "./derive-key.ts";
-import { createSecretBox, SecretDecryptionError } from "./secret-box.ts";
+import { deriveKey } from "../src/derive-key.ts";
+import { createSecretBox, SecretDecryptionError } from "../src/secret-box.ts";
 
 const keyBase = "a".repeat(32);
 

@@ -5,7 +5,7 @@ import {
   type Membership,
   rootGroupsOf,
   thirdPartyAiFeaturesEnabled,
-} from "./code-suggestions-access.ts";
+} from "../src/code-suggestions-access.ts";
 
 function group(id: number, settings: Partial<GroupSettings> = {}): GroupSettings {
   return {

@@ -1,5 +1,5 @@
 import { expect, it } from "vitest";
-import { extractCredential } from "./credentials.ts";
+import { extractCredential } from "../src/credentials.ts";
 
 const TOKEN = "glpat-abcdefghij0123456789";
 const OTHER = "glpat-zzzzzzzzzz0123456789";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { FeatureGates } from "./feature-flags.ts";
-import { decideSaasTokenRequest, decideSelfManagedTokenRequest } from "./token-request.ts";
+import type { FeatureGates } from "../src/feature-flags.ts";
+import { decideSaasTokenRequest, decideSelfManagedTokenRequest } from "../src/token-request.ts";
 
 const USER_ID = 42;
 const noFlags = new Map<string, FeatureGates>();

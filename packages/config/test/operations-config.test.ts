@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ConfigurationError } from "./environment.ts";
-import { readOperationsConfig } from "./operations-config.ts";
+import { ConfigurationError } from "../src/environment.ts";
+import { readOperationsConfig } from "../src/operations-config.ts";
 
 describe("operations configuration", () => {
   it("reads the limits, Redis and the metrics allowlist", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ERROR_CATALOGUE, type ErrorCode, errorResponse } from "./catalogue.ts";
+import { ERROR_CATALOGUE, type ErrorCode, errorResponse } from "../src/catalogue.ts";
 
 const OAUTH_REALM = 'Bearer realm="Protected by OAuth 2.0"';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ConfigurationError } from "./environment.ts";
-import { readInstanceConfig } from "./instance-config.ts";
+import { ConfigurationError } from "../src/environment.ts";
+import { readInstanceConfig } from "../src/instance-config.ts";
 
 const root = "/srv/broker";
 

@@ -3,7 +3,7 @@ import {
   createTokenDigester,
   generatePersonalAccessToken,
   isWellFormedToken,
-} from "./personal-access-token.ts";
+} from "../src/personal-access-token.ts";
 
 describe("personal access tokens", () => {
   it("are glpat- followed by 20 URL-safe characters, different every time", () => {

@@ -1,5 +1,5 @@
 import { expect, it } from "vitest";
-import { isProxiedRequest, proxyMarkers } from "./proxied-request.ts";
+import { isProxiedRequest, proxyMarkers } from "../src/proxied-request.ts";
 
 it.each([
   { userAgent: "gitlab-workhorse v16.1.0", realm: undefined, proxied: true },

@@ -6,7 +6,7 @@ import {
   featureState,
   isFeatureEnabled,
   userActor,
-} from "./feature-flags.ts";
+} from "../src/feature-flags.ts";
 
 function gates(boolean: boolean, ...actors: string[]): FeatureGates {
   return { boolean, actors: new Set(actors) };

@@ -1,5 +1,5 @@
 import { expect, it } from "vitest";
-import { readSaasConfig } from "./config.ts";
+import { readSaasConfig } from "../src/config.ts";
 
 const base = {
   DB_KEY_BASE: "config-test-key-base-0123456789abcdef",
