@@ -1,7 +1,9 @@
 import { administrationApi } from "@token-broker/admin-api";
+import { editorApi, selfManagedAccessRule } from "@token-broker/editor-api";
 import { type AppOptions, instance } from "@token-broker/instance";
 import type { FastifyPluginAsync } from "fastify";
 import type { SelfManagedConfig } from "./config.ts";
+import { instanceTokenSource } from "./editor/instance-token-source.ts";
 import { codeSuggestionsTokensRoutes } from "./routes/code-suggestions-tokens.ts";
 import { healthCheckRoutes } from "./routes/health-check.ts";
 import { createSaasDispatcher } from "./saas-proxy/saas-dispatcher.ts";
@@ -29,4 +31,9 @@ export const selfManagedApp: FastifyPluginAsync<AppOptions<SelfManagedConfig>> =
   };
   await app.register(codeSuggestionsTokensRoutes, hop);
   await app.register(healthCheckRoutes, { ...hop, proxyName });
+  await app.register(editorApi, {
+    realm: "self-managed",
+    gatewayToken: instanceTokenSource,
+    access: selfManagedAccessRule,
+  });
 };

@@ -9,6 +9,7 @@ describe("editor configuration", () => {
       aiGatewayUrl: "http://localhost:5052",
       completionsPerUser: 60,
       directAccessPerUser: 50,
+      gatewayTimeoutMs: 55_000,
     });
   });
 
@@ -19,12 +20,14 @@ describe("editor configuration", () => {
         AI_GATEWAY_URL: "https://gateway.example.com/",
         COMPLETIONS_RATE_LIMIT_PER_USER: "0",
         DIRECT_ACCESS_RATE_LIMIT_PER_USER: "7",
+        AI_GATEWAY_TIMEOUT_MS: "2000",
       }),
     ).toEqual({
       gitlabVersion: "17.5.1-ee",
       aiGatewayUrl: "https://gateway.example.com",
       completionsPerUser: 0,
       directAccessPerUser: 7,
+      gatewayTimeoutMs: 2000,
     });
   });
 
@@ -39,6 +42,7 @@ describe("editor configuration", () => {
       env: { DIRECT_ACCESS_RATE_LIMIT_PER_USER: "many" },
       variable: "DIRECT_ACCESS_RATE_LIMIT_PER_USER",
     },
+    { env: { AI_GATEWAY_TIMEOUT_MS: "0" }, variable: "AI_GATEWAY_TIMEOUT_MS" },
   ])("refuses $variable=$env with a message naming it", ({ env, variable }) => {
     const read = () => readEditorConfig(env);
     expect(read).toThrow(ConfigurationError);

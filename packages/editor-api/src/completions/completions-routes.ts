@@ -17,8 +17,6 @@ import { perUserRateLimit } from "../rate-limits.ts";
 import { CompletionRequest, forwardedBody, MAX_SIDE_CHARACTERS } from "./completion-request.ts";
 
 export const COMPLETIONS_PATH = "/api/v4/code_suggestions/completions";
-/** GitLab's workhorse waits this long for the gateway before answering 504. */
-const GATEWAY_TIMEOUT_MS = 55_000;
 /** Two sides of 400,000 characters, even escaped or multi-byte, and the context. */
 const BODY_LIMIT = 4 * 1024 * 1024;
 
@@ -67,7 +65,10 @@ export const completionsRoutes: FastifyPluginAsyncTypebox<{ context: EditorConte
   { context },
 ) => {
   await app.register(replyFrom, {
-    undici: { headersTimeout: GATEWAY_TIMEOUT_MS, bodyTimeout: GATEWAY_TIMEOUT_MS },
+    undici: {
+      headersTimeout: context.config.gatewayTimeoutMs,
+      bodyTimeout: context.config.gatewayTimeoutMs,
+    },
     disableRequestLogging: true,
   });
 

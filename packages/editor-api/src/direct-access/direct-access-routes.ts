@@ -12,7 +12,8 @@ import { perUserRateLimit } from "../rate-limits.ts";
 import { requestUserAccessToken } from "./user-access-token.ts";
 
 export const DIRECT_ACCESS_PATH = "/api/v4/code_suggestions/direct_access";
-const GATEWAY_TIMEOUT_MS = 10_000;
+/** A token is quick to sign: the editor falls back to completions sooner than a completion waits. */
+const MAX_TOKEN_WAIT_MS = 10_000;
 const BODY_LIMIT = 4 * 1024;
 
 const DirectAccess = Type.Object(
@@ -35,10 +36,11 @@ export const directAccessRoutes: FastifyPluginAsyncTypebox<{ context: EditorCont
   app,
   { context },
 ) => {
+  const timeoutMs = Math.min(MAX_TOKEN_WAIT_MS, context.config.gatewayTimeoutMs);
   const dispatcher = new Agent({
-    connect: { timeout: GATEWAY_TIMEOUT_MS },
-    headersTimeout: GATEWAY_TIMEOUT_MS,
-    bodyTimeout: GATEWAY_TIMEOUT_MS,
+    connect: { timeout: timeoutMs },
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
   });
   app.addHook("onClose", () => dispatcher.close());
 
@@ -90,7 +92,7 @@ export const directAccessRoutes: FastifyPluginAsyncTypebox<{ context: EditorCont
         instanceToken: await gatewayToken(context.gatewayToken),
         identity,
         requestId: request.id,
-        timeoutMs: GATEWAY_TIMEOUT_MS,
+        timeoutMs,
       });
       return reply
         .code(201)

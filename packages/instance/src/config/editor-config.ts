@@ -10,6 +10,8 @@ export interface EditorConfig {
   readonly completionsPerUser: number;
   /** Direct-access requests per user per minute (0: no limit). */
   readonly directAccessPerUser: number;
+  /** How long a completion waits for the gateway (its headers, then each chunk): then 504. */
+  readonly gatewayTimeoutMs: number;
 }
 
 /**
@@ -27,6 +29,8 @@ export function readEditorConfig(env: Environment): EditorConfig {
     aiGatewayUrl: httpUrl(env, "AI_GATEWAY_URL", "http://localhost:5052"),
     completionsPerUser: integer(env, "COMPLETIONS_RATE_LIMIT_PER_USER", 60, range),
     directAccessPerUser: integer(env, "DIRECT_ACCESS_RATE_LIMIT_PER_USER", 50, range),
+    // GitLab's Workhorse gives the gateway 55 s.
+    gatewayTimeoutMs: integer(env, "AI_GATEWAY_TIMEOUT_MS", 55_000, { min: 1, max: 600_000 }),
   };
 }
 
