@@ -75,6 +75,10 @@ export const directAccessRoutes: FastifyPluginAsyncTypebox<{ context: EditorCont
         rateLimit: perUserRateLimit("direct_access", context.config.directAccessPerUser),
       },
       onRequest: requireCodeSuggestions(context.availability),
+      // No body at all (no Content-Type either) is the same as `{}`.
+      preValidation: async (request) => {
+        request.body ??= {};
+      },
     },
     async (request, reply) => {
       const settings = await app.applicationSettings();
