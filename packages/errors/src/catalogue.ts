@@ -126,6 +126,11 @@ export const ERROR_CATALOGUE = {
   /** SaaS answered, but not with a token nor one of GitLab's refusals (token-api.md). */
   upstream_invalid_answer: { ...plain(502), logLevel: "warn" },
   upstream_timeout: { ...plain(504), logLevel: "warn" },
+  /**
+   * Self-managed holds no valid instance token and could not get one from SaaS (unreachable,
+   * or refused): nothing can be sent to the AI gateway. `detail` says why, for the log only.
+   */
+  instance_token_unavailable: { ...plain(503), logLevel: "warn" },
   /** The database is unreachable (operations.md §8): the client may retry in a second. */
   database_unavailable: {
     ...plain(503),

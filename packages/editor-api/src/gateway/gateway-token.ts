@@ -14,6 +14,8 @@ export async function gatewayToken(source: GatewayTokenSource): Promise<string> 
   try {
     return await source.current();
   } catch (error) {
+    // The source's own refusal (a catalogue error) stands; anything else is a 503.
+    if (error instanceof BrokerError) throw error;
     throw new BrokerError("gateway_token_unavailable", "no token for the AI gateway", {
       cause: error,
     });
