@@ -1,5 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 
+/** A route's `config.rateLimit`, as the instance's token rate limits take it. */
+type RateLimitOptions = FastifyInstance["tokenRateLimit"];
+
 /**
  * The instance-token bucket of a SaaS service account: every instance-token request made
  * with it counts here. The key is the authenticated user alone: the instance id is the
