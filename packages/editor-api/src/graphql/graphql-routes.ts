@@ -1,6 +1,7 @@
+import { STATUS_CODES } from "node:http";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { CODE_SUGGESTIONS_SCOPES } from "@token-broker/auth";
-import { BrokerError } from "@token-broker/errors";
+import { BrokerError, errorResponse } from "@token-broker/errors";
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import type { GraphQLError } from "graphql";
 import mercurius from "mercurius";
@@ -25,6 +26,16 @@ const GraphqlRequest = Type.Object({
       Type.Null(),
     ]),
   ),
+});
+
+const GraphqlError = Type.Object(
+  { message: Type.String() },
+  { additionalProperties: true, description: "a GraphQL error (locations, path)" },
+);
+const GraphqlErrors = Type.Object({ errors: Type.Array(GraphqlError) });
+const GraphqlAnswer = Type.Object({
+  data: Type.Optional(Type.Unknown()),
+  errors: Type.Optional(Type.Array(GraphqlError)),
 });
 
 /** GitLab's GraphQL answer when the token is refused: a GraphQL error, not the REST body. */
@@ -81,10 +92,28 @@ export const graphqlRoutes: FastifyPluginAsyncTypebox<{ context: EditorContext }
       request.log.info({ code: error.code }, "request refused");
       return reply.code(status).send({ errors: [{ message }] });
     }
+    if (error.validation !== undefined) {
+      // The body is not a GraphQL request (or over its bounds): said without quoting it.
+      const field = error.validation[0]?.instancePath.split("/")[1] ?? "body";
+      request.log.info({ code: "graphql_invalid", field }, "request refused");
+      return reply.code(400).send({ errors: [{ message: `Invalid GraphQL request: ${field}` }] });
+    }
     if (Array.isArray(error.errors)) {
       request.log.info({ code: "graphql_invalid" }, "request refused");
       return reply.code(400).send({ errors: presentErrors(error.errors, request) });
     }
+    // Other refusals (a body that is not JSON, too large, NUL in it): the status says it all.
+    const status =
+      error instanceof BrokerError
+        ? errorResponse(error.code, error.message).status
+        : error.statusCode;
+    if (status !== undefined && status >= 400 && status < 500) {
+      request.log.info({ code: error.code }, "request refused");
+      return reply
+        .code(status)
+        .send({ errors: [{ message: `${status} ${STATUS_CODES[status]}` }] });
+    }
+    // The rest (the database unreachable, say) as on every other route.
     return errorHandler.call(app, error, request, reply);
   };
 
@@ -97,6 +126,12 @@ export const graphqlRoutes: FastifyPluginAsyncTypebox<{ context: EditorContext }
         summary: "GraphQL: the queries the GitLab language server makes",
         tags: ["graphql"],
         body: GraphqlRequest,
+        response: {
+          200: GraphqlAnswer,
+          400: GraphqlErrors,
+          401: GraphqlErrors,
+          403: GraphqlErrors,
+        },
       },
       config: { scopes: CODE_SUGGESTIONS_SCOPES },
     },
@@ -112,13 +147,17 @@ export const graphqlRoutes: FastifyPluginAsyncTypebox<{ context: EditorContext }
         },
       };
       const { query, variables, operationName } = request.body;
+      // Variables always given, so that mercurius checks them before executing.
       const result = await reply.graphql(
         query,
         { editor },
-        variables ?? undefined,
+        variables ?? {},
         operationName ?? undefined,
       );
-      return result.errors ? { ...result, errors: presentErrors(result.errors, request) } : result;
+      return {
+        ...(result.data === undefined ? {} : { data: result.data }),
+        ...(result.errors ? { errors: presentErrors(result.errors, request) } : {}),
+      };
     },
   );
 };
