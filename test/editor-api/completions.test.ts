@@ -309,3 +309,25 @@ describe("who may ask for completions", () => {
     }
   });
 });
+
+describe("the code is private", () => {
+  it("never appears in the instance's log lines, answered or refused", async () => {
+    const { ls } = await editor();
+    const secret = `SECRET_${Date.now()}_CODE`;
+    const logged = saas.logs.length;
+    expect((await ls.completion(completionBody(`${secret} above`, `${secret} below`))).status).toBe(
+      200,
+    );
+    gateway.answer("/v2/code/completions", async (_request, reply) =>
+      reply.type("text/html").send(`<html>${secret}</html>`),
+    );
+    expect((await ls.completion(completionBody(secret))).status).toBe(502);
+    const tooLong = completionBody(secret);
+    tooLong.current_file.content_below_cursor = `${secret}${"z".repeat(400_000)}`;
+    expect((await ls.completion(tooLong)).status).toBe(400);
+    expect((await ls.completion({ current_file: { file_name: secret } })).status).toBe(400);
+    const lines = saas.logs.slice(logged).join("");
+    expect(lines).toContain("request completed");
+    expect(lines).not.toContain(secret);
+  });
+});
