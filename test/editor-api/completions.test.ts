@@ -79,6 +79,23 @@ describe("POST /api/v4/code_suggestions/completions", () => {
       "user-agent": USER_AGENT,
       "x-gitlab-language-server-version": LANGUAGE_SERVER_VERSION,
     });
+    // Exactly these (and HTTP's own: host, length, connection).
+    expect(Object.keys(headers).sort()).toEqual([
+      "authorization",
+      "connection",
+      "content-length",
+      "content-type",
+      "host",
+      "user-agent",
+      "x-gitlab-authentication-type",
+      "x-gitlab-global-user-id",
+      "x-gitlab-host-name",
+      "x-gitlab-instance-id",
+      "x-gitlab-language-server-version",
+      "x-gitlab-realm",
+      "x-gitlab-version",
+      "x-request-id",
+    ]);
     expect(headers["x-request-id"]).not.toBe("chosen-by-client");
     expect(headers.cookie).toBeUndefined();
     expect(headers["private-token"]).toBeUndefined();

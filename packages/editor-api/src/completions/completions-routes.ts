@@ -105,7 +105,6 @@ export const completionsRoutes: FastifyPluginAsyncTypebox<{ context: EditorConte
         rewriteRequestHeaders: () => ({
           authorization: `Bearer ${token}`,
           "content-type": "application/json",
-          accept: "application/json, text/event-stream",
           ...identityHeaders(identityOf(context, request, settings)),
           "x-request-id": request.id,
           ...clientHeader(request, "user-agent"),
@@ -115,6 +114,7 @@ export const completionsRoutes: FastifyPluginAsyncTypebox<{ context: EditorConte
         onResponse: (_request, reply, raw) => {
           // undici's answer: reply-from's types name it after Node's response.
           const response = raw as unknown as GatewayResponse;
+          request.logFields = { upstreamStatus: response.statusCode };
           try {
             checkRelayable(response.statusCode, relayedHeaders(response.headers)["content-type"]);
           } catch (error) {
