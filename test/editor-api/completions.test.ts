@@ -197,6 +197,33 @@ describe("POST /api/v4/code_suggestions/completions", () => {
     expect(closed).toBe(true);
   });
 
+  it("cancels the gateway's request when the editor goes away before the gateway answers", async () => {
+    const { ls } = await editor();
+    let arrived = false;
+    let closed = false;
+    gateway.answer("/v2/code/completions", async (request, reply) => {
+      arrived = true;
+      request.raw.socket.on("close", () => {
+        closed = true;
+      });
+      // A model that takes its time: no headers until long after the editor gave up (or
+      // until the instance cancels).
+      await Promise.race([
+        delay(10_000),
+        new Promise((resolve) => request.raw.socket.once("close", resolve)),
+      ]);
+      return reply.send(COMPLETION);
+    });
+    const abort = new AbortController();
+    const pending = ls.completion(completionBody("x"), {}, abort.signal).catch(() => undefined);
+    for (let i = 0; i < 100 && !arrived; i++) await delay(20);
+    expect(arrived).toBe(true);
+    abort.abort();
+    await pending;
+    for (let i = 0; i < 50 && !closed; i++) await delay(20);
+    expect(closed).toBe(true);
+  });
+
   it("relays the gateway's refusals as they are, without the instance's error origin", async () => {
     const { ls } = await editor();
     gateway.answer("/v2/code/completions", async (_request, reply) =>
