@@ -33,7 +33,7 @@ export class CancellableDispatcher extends Dispatcher {
   override request<TOpaque = null>(
     options: Dispatcher.RequestOptions<TOpaque>,
     callback?: (error: Error | null, data: Dispatcher.ResponseData<TOpaque>) => void,
-  ): void | Promise<Dispatcher.ResponseData<TOpaque>> {
+  ): Promise<Dispatcher.ResponseData<TOpaque>> | undefined {
     const signal = this.#signals.get(requestIdOf(options.headers) ?? "");
     const withSignal = signal === undefined ? options : { ...options, signal };
     if (callback === undefined) return this.#agent.request(withSignal);
