@@ -45,7 +45,7 @@ export interface HealthCheckOptions {
 }
 
 /**
- * The probes in the contract's order (operations.md §2), each run when it still makes
+ * The probes in order (docs/operations.md, Health check), each run when it still makes
  * sense after an earlier failure. Every request goes through the token hop's dispatcher.
  * `instance_token` runs even when SaaS is unreachable: a held token is used until it expires.
  */
