@@ -1,8 +1,11 @@
 import { administrationApi } from "@token-broker/admin-api";
+import { editorApi } from "@token-broker/editor-api";
 import { type AppOptions, instance, type ServiceDefinition } from "@token-broker/instance";
 import type { FastifyPluginAsync } from "fastify";
 import { readSaasConfig, type SaasConfig } from "./config.ts";
 import { signingKeyMetric } from "./metrics/signing-key-metric.ts";
+import { saasEditorAccessRule } from "./policy/editor-access.ts";
+import { createSubjectCache } from "./policy/subject-cache.ts";
 import { codeSuggestionsTokensRoutes } from "./routes/code-suggestions-tokens.ts";
 import { instanceTokenRoutes } from "./routes/instance-token.ts";
 import { oidcDiscoveryRoutes } from "./routes/oidc-discovery.ts";
@@ -69,6 +72,14 @@ export const saasApp: FastifyPluginAsync<AppOptions<SaasConfig>> = async (app, o
     sign: signGatewayToken,
     lifetimeSeconds: config.instanceTokenTtlSeconds,
     metrics: gatewayTokenMetrics,
+  });
+  // SaaS's own users' editors: completions sent to the gateway with a self-issued token.
+  await app.register(editorApi, {
+    realm: "saas",
+    gatewayToken: { current: async () => (await app.selfIssuedToken()).token },
+    access: saasEditorAccessRule(
+      createSubjectCache(app.database.prisma, app.changeFeed, app.metrics.cacheLookups("subjects")),
+    ),
   });
 };
 

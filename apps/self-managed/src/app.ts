@@ -1,4 +1,5 @@
 import { administrationApi } from "@token-broker/admin-api";
+import { editorApi, selfManagedAccessRule } from "@token-broker/editor-api";
 import { type AppOptions, instance, type ServiceDefinition } from "@token-broker/instance";
 import type { FastifyPluginAsync } from "fastify";
 import { readSelfManagedConfig, type SelfManagedConfig } from "./config.ts";
@@ -56,6 +57,12 @@ export const selfManagedApp: FastifyPluginAsync<AppOptions<SelfManagedConfig>> =
 
   await app.register(codeSuggestionsTokensRoutes, hop);
   await app.register(healthCheckRoutes, hop);
+  await app.register(editorApi, {
+    realm: "self-managed",
+    // The held instance token: completions never wait on SaaS while it is valid.
+    gatewayToken: { current: async () => (await instanceTokens.current()).token },
+    access: selfManagedAccessRule,
+  });
 };
 
 export const selfManagedService: ServiceDefinition<SelfManagedConfig> = {

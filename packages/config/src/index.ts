@@ -1,3 +1,4 @@
+export { type EditorConfig, readEditorConfig } from "./editor-config.ts";
 export {
   ConfigurationError,
   type Environment,

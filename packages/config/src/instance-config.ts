@@ -3,6 +3,7 @@ import path from "node:path";
 import { isWellFormedToken } from "@token-broker/auth";
 import { type DatabaseLocation, DEFAULT_POOL_SIZE, databaseLocation } from "@token-broker/db";
 import { MIN_KEY_BASE_LENGTH } from "@token-broker/secrets";
+import { type EditorConfig, readEditorConfig } from "./editor-config.ts";
 import {
   ConfigurationError,
   type Environment,
@@ -51,6 +52,8 @@ export interface InstanceConfig {
   readonly operations: OperationsConfig;
   /** How long readiness fails before the server stops accepting, at SIGTERM. */
   readonly shutdownDrainDelayMs: number;
+  /** The editor API's version, gateway and limits (docs/editors.md). */
+  readonly editor: EditorConfig;
 }
 
 /**
@@ -89,6 +92,7 @@ export function readInstanceConfig(
       DEFAULT_DRAIN_DELAY_MS[database.kind],
       { min: 0, max: 600_000 },
     ),
+    editor: readEditorConfig(env),
   };
 }
 

@@ -2,6 +2,7 @@
 // these names from here, and still may.
 export {
   ConfigurationError,
+  type EditorConfig,
   type Environment,
   httpUrl,
   type InstanceConfig,
