@@ -13,7 +13,6 @@ import { gatewayFailure } from "../gateway/gateway-failure.ts";
 import { identityHeaders } from "../gateway/gateway-identity.ts";
 import { gatewayTarget } from "../gateway/gateway-target.ts";
 import { gatewayToken } from "../gateway/gateway-token.ts";
-import { perUserRateLimit } from "../rate-limits.ts";
 import { CancellableDispatcher } from "./cancellable-dispatcher.ts";
 import { CompletionRequest, forwardedBody, MAX_SIDE_CHARACTERS } from "./completion-request.ts";
 
@@ -85,7 +84,10 @@ export const completionsRoutes: FastifyPluginAsyncTypebox<{ context: EditorConte
       },
       config: {
         scopes: CODE_SUGGESTIONS_SCOPES,
-        rateLimit: perUserRateLimit("completions", context.config.completionsPerUser),
+        rateLimit: app.principalRateLimit({
+          bucket: "completions",
+          max: context.config.completionsPerUser,
+        }),
       },
       onRequest: requireCodeSuggestions(context.availability),
     },

@@ -8,7 +8,6 @@ import { requireCodeSuggestions } from "../access.ts";
 import { type EditorContext, gatewayUrlOf, identityOf } from "../editor-context.ts";
 import { identityHeaders } from "../gateway/gateway-identity.ts";
 import { gatewayToken } from "../gateway/gateway-token.ts";
-import { perUserRateLimit } from "../rate-limits.ts";
 import { requestUserAccessToken } from "./user-access-token.ts";
 
 export const DIRECT_ACCESS_PATH = "/api/v4/code_suggestions/direct_access";
@@ -72,7 +71,10 @@ export const directAccessRoutes: FastifyPluginAsyncTypebox<{ context: EditorCont
       },
       config: {
         scopes: CODE_SUGGESTIONS_SCOPES,
-        rateLimit: perUserRateLimit("direct_access", context.config.directAccessPerUser),
+        rateLimit: app.principalRateLimit({
+          bucket: "direct_access",
+          max: context.config.directAccessPerUser,
+        }),
       },
       onRequest: requireCodeSuggestions(context.availability),
       // No body at all (no Content-Type either) is the same as `{}`.
