@@ -40,9 +40,10 @@ export interface RateLimitPluginOptions {
 }
 
 /**
- * Rate limits on the token endpoint, counted in Redis when REDIS_URL is set (one count for
- * every replica), in memory otherwise. When Redis fails the request is served anyway: token
- * issuance never stops because of the limiter.
+ * Rate limits of the routes that ask for them (the token endpoints), each counted per
+ * authenticated user and bucket (principalRateLimit), in Redis when REDIS_URL is set (one
+ * count for every replica), in memory otherwise. When Redis fails the request is served
+ * anyway: token issuance never stops because of the limiter.
  */
 export const tokenRateLimits = fp<RateLimitPluginOptions>(
   async (app, { service, operations }) => {
