@@ -30,9 +30,10 @@ export interface RateLimitPluginOptions {
 }
 
 /**
- * Rate limits of the authenticated routes, counted in Redis when REDIS_URL is set (one count
- * for every replica), in memory otherwise. When Redis fails the request is served anyway:
- * token issuance never stops because of the limiter.
+ * Rate limits of the routes that ask for them (token, completion and direct-access endpoints), each counted per
+ * authenticated user and bucket (principalRateLimit), in Redis when REDIS_URL is set (one
+ * count for every replica), in memory otherwise. When Redis fails the request is served
+ * anyway: token issuance never stops because of the limiter.
  */
 export const tokenRateLimits = fp<RateLimitPluginOptions>(
   async (app, { service, operations }) => {
