@@ -11,6 +11,8 @@ import {
   gatewayEnv,
   gatewayPost,
   instanceToken,
+  legacyToken,
+  OIDC,
   useGatewayWorld,
 } from "./gateway-world.ts";
 import { startAiGateway } from "./running-gateway.ts";
@@ -117,6 +119,21 @@ describe("AI gateway: completions per token subject per minute, counted in the s
     expect((await status(1, first)).status).toBe(429);
     expect((await status(0, await userTokenFor(issued, 1))).status).toBe(429);
     expect((await status(0, await userTokenFor(issued, 2))).status).toBe(200);
+  });
+
+  it("a legacy token (no subject) counts per token: another user's legacy token has its own count", async () => {
+    const legacyStatus = async (replica: number, token: string) =>
+      (
+        await gatewayPost(replicas[replica]?.url ?? "", "/v2/completions", {
+          token,
+          headers: OIDC,
+          body: completionBody(),
+        })
+      ).status;
+    const mine = await legacyToken(world());
+    for (let i = 0; i < 3; i += 1) expect(await legacyStatus(i % 2, mine)).toBe(200);
+    expect(await legacyStatus(1, mine)).toBe(429);
+    expect(await legacyStatus(0, await legacyToken(world()))).toBe(200);
   });
 
   it("a self-managed instance relays its users' completions with one token: each user has a count", async () => {
