@@ -30,8 +30,9 @@ function counted(token: VerifiedToken, request: FastifyRequest): readonly string
       : ["issued", issuer, subject];
   }
   // A legacy token names no one, but each is signed for one user's request (and its
-  // issuer limits how many a user gets): the token, by its `jti`, is the user here. A
-  // token without a usable `jti` proves only its issuer: all of them share one count.
+  // issuer limits how many a user gets): the token, by its `jti`, is the user here. So is
+  // any token whose subject is no bounded string. A token without a usable `jti` proves
+  // only its issuer: all of them share one count.
   const tokenId = keyClaim(claims.jti);
   return tokenId === undefined ? ["token", issuer] : ["token", issuer, tokenId];
 }
