@@ -15,6 +15,7 @@ import { createIssuerKeys } from "./auth/issuer-keys.ts";
 import { completionRateLimitKey } from "./auth/rate-limit-key.ts";
 import { createTokenVerifier } from "./auth/token-verifier.ts";
 import { createUserTokenSigner } from "./auth/user-token-signer.ts";
+import { rememberVerifiedTokens } from "./auth/verified-token-cache.ts";
 import { createCompletionService } from "./completions/completion-service.ts";
 import type { AiGatewayConfig } from "./config.ts";
 import { gatewayErrorHandler } from "./http/error-handler.ts";
@@ -66,7 +67,7 @@ const gatewayPlugin: FastifyPluginAsync<AiGatewayOptions> = async (app, options)
       : {}),
   });
   await app.register(gatewayAuthentication, {
-    verify: createTokenVerifier({ issuerKeys, gatewayKey }),
+    verify: rememberVerifiedTokens(createTokenVerifier({ issuerKeys, gatewayKey })),
   });
   await registerRateLimiter(app, {
     redis: config.redis,
