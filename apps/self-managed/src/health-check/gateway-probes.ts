@@ -11,7 +11,10 @@ export interface Gateway {
   /** Which of the two named it, for the administrator's next step. */
   readonly source: "ai_gateway_url" | "AI_GATEWAY_URL";
   readonly dispatcher: Dispatcher;
+  /** How long `/monitoring/healthz` may take. */
   readonly timeoutMs: number;
+  /** How long the test completion may take: as long as an editor's (AI_GATEWAY_TIMEOUT_MS). */
+  readonly completionTimeoutMs: number;
 }
 
 /** Who the test completion is for: this instance's X-Gitlab-* headers. */
@@ -43,10 +46,10 @@ function codeOf(error: unknown): string | undefined {
 }
 
 /** What a failure to reach the gateway means, from the error's code only (never its message). */
-function unreachable(gateway: Gateway, error: unknown): string {
+function unreachable(gateway: Gateway, error: unknown, timeoutMs: number): string {
   const check = `check ${gateway.source}, and that the gateway runs and this instance can reach it`;
   if (isGatewayTimeout(error)) {
-    return `the AI gateway at ${gateway.url} did not answer within ${gateway.timeoutMs} ms: ${check}`;
+    return `the AI gateway at ${gateway.url} did not answer within ${timeoutMs} ms: ${check}`;
   }
   const code = codeOf(error) ?? "connection failed";
   if (code === "ECONNREFUSED") {
@@ -67,6 +70,7 @@ interface Answer {
 async function ask(
   gateway: Gateway,
   path: string,
+  timeoutMs: number,
   init: { method: "GET" } | { method: "POST"; headers: Record<string, string>; body: string },
 ): Promise<Answer> {
   const target = gatewayTarget(gateway.url, path);
@@ -80,7 +84,7 @@ async function ask(
       ...(init.method === "POST" ? init.headers : {}),
     },
     ...(init.method === "POST" ? { body: init.body } : {}),
-    signal: AbortSignal.timeout(gateway.timeoutMs),
+    signal: AbortSignal.timeout(timeoutMs),
   });
   const bytes = await readAtMost(response.body, MAX_ANSWER_BYTES);
   let body: unknown;
@@ -96,7 +100,9 @@ async function ask(
 export async function probeGatewayReachable(gateway: Gateway): Promise<Probe> {
   const name = "ai_gateway_reachable";
   try {
-    const { status } = await ask(gateway, "/monitoring/healthz", { method: "GET" });
+    const { status } = await ask(gateway, "/monitoring/healthz", gateway.timeoutMs, {
+      method: "GET",
+    });
     if (status !== 200) {
       return {
         name,
@@ -110,7 +116,7 @@ export async function probeGatewayReachable(gateway: Gateway): Promise<Probe> {
       message: `the AI gateway at ${gateway.url} (${gateway.source}) answered`,
     };
   } catch (error) {
-    return { name, success: false, message: unreachable(gateway, error) };
+    return { name, success: false, message: unreachable(gateway, error, gateway.timeoutMs) };
   }
 }
 
@@ -175,7 +181,7 @@ export async function probeCodeCompletion(
   const name = "code_completion";
   let answer: Answer;
   try {
-    answer = await ask(gateway, "/v2/code/completions", {
+    answer = await ask(gateway, "/v2/code/completions", gateway.completionTimeoutMs, {
       method: "POST",
       headers: {
         authorization: `Bearer ${instanceToken}`,
@@ -186,7 +192,8 @@ export async function probeCodeCompletion(
       body: JSON.stringify(TEST_COMPLETION),
     });
   } catch (error) {
-    return { name, success: false, message: unreachable(gateway, error) };
+    const message = unreachable(gateway, error, gateway.completionTimeoutMs);
+    return { name, success: false, message };
   }
   if (answer.status !== 200) {
     return { name, success: false, message: refusal(answer.status, answer.body) };

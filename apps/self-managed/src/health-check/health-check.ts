@@ -160,7 +160,7 @@ export async function runHealthCheck(
   return report([settingsProbe(settings), ...saasSide.probes, gatewayReachable, completion]);
 }
 
-/** How the check reaches the AI gateway: the editor API's waits and pool, the same address. */
+/** How long the gateway may take to answer its liveness probe (a completion waits longer). */
 const GATEWAY_REACHABLE_TIMEOUT_MS = 10_000;
 
 export interface ConnectionCheck {
@@ -192,6 +192,7 @@ export async function checkSaasConnection(check: ConnectionCheck): Promise<Healt
         source: settings.aiGatewayUrl === null ? "AI_GATEWAY_URL" : "ai_gateway_url",
         dispatcher,
         timeoutMs,
+        completionTimeoutMs: editor.gatewayTimeoutMs,
       },
     });
   } finally {
