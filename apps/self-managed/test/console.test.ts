@@ -21,9 +21,10 @@ describe("the self-managed console", () => {
     env = {
       DATABASE_URL: database.url,
       DB_KEY_BASE: "self-managed-console-key-base-0123456789",
-      // Nothing listens there: SaaS is unreachable.
+      // Nothing listens there: SaaS and the AI gateway are unreachable.
       SAAS_URL: "http://127.0.0.1:1",
       SAAS_TIMEOUT_MS: "1000",
+      AI_GATEWAY_URL: "http://127.0.0.1:1",
     };
   });
   afterAll(() => database.drop());
@@ -51,6 +52,8 @@ describe("the self-managed console", () => {
       ["service_token", false],
       ["token_issuance", false],
       ["instance_token", false],
+      ["ai_gateway_reachable", false],
+      ["code_completion", false],
     ]);
     expect(report.probes[0]?.message).toContain("no ai_access_token is stored");
     expect(report.probes[2]?.message).toBe(

@@ -10,15 +10,19 @@ import { formatReport } from "./report.ts";
 export const HEALTH_CHECK: Command<SelfManagedConfig> = {
   name: "health-check",
   summary:
-    "check the connection to SaaS: settings, reachability, the stored token, issuance, the instance token",
+    "check the connection to SaaS and the AI gateway: settings, reachability, the stored token, issuance, the instance token, a test completion",
   options: { json: { type: "boolean", description: "print the report as JSON" } },
   async run({ config, prisma, secretBox, digest, io }, _args, values) {
     const hop = saasHop(config);
     try {
       const refresher = createInstanceTokenRefresher({ prisma, secretBox, digest, saas: hop });
-      const healthReport = await checkSaasConnection(hop, prisma, secretBox, () =>
-        storedOrFetched(refresher),
-      );
+      const healthReport = await checkSaasConnection({
+        hop,
+        prisma,
+        secretBox,
+        instanceToken: () => storedOrFetched(refresher),
+        editor: config.editor,
+      });
       io.out(values.json ? JSON.stringify(healthReport) : formatReport(healthReport));
       return healthReport.success ? 0 : 1;
     } finally {

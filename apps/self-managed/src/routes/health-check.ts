@@ -17,15 +17,19 @@ export const healthCheckRoutes: FastifyPluginAsyncTypebox<SaasHop> = async (app,
     "/api/v4/code_suggestions/health_check",
     {
       schema: {
-        summary: "Check the connection to SaaS (administrators)",
+        summary: "Check the connection to SaaS and the AI gateway (administrators)",
         tags: ["code_suggestions"],
         response: { 200: HealthReport },
       },
       config: { scopes: API_SCOPES, administratorsOnly: true },
     },
     async () =>
-      checkSaasConnection(hop, app.database.prisma, app.secretBox, () =>
-        app.instanceToken.current(),
-      ),
+      checkSaasConnection({
+        hop,
+        prisma: app.database.prisma,
+        secretBox: app.secretBox,
+        instanceToken: () => app.instanceToken.current(),
+        editor: app.config.editor,
+      }),
   );
 };

@@ -3,9 +3,9 @@ import { CODE_SUGGESTIONS_SCOPES } from "@token-broker/auth";
 import { BrokerError } from "@token-broker/errors";
 import { gitlabErrors } from "@token-broker/instance";
 import { Type } from "typebox";
-import { Agent } from "undici";
 import { requireCodeSuggestions } from "../access.ts";
 import { type EditorContext, gatewayUrlOf, identityOf } from "../editor-context.ts";
+import { createGatewayDispatcher } from "../gateway/gateway-dispatcher.ts";
 import { identityHeaders } from "../gateway/gateway-identity.ts";
 import { gatewayToken } from "../gateway/gateway-token.ts";
 import { requestUserAccessToken } from "./user-access-token.ts";
@@ -36,11 +36,7 @@ export const directAccessRoutes: FastifyPluginAsyncTypebox<{ context: EditorCont
   { context },
 ) => {
   const timeoutMs = Math.min(MAX_TOKEN_WAIT_MS, context.config.gatewayTimeoutMs);
-  const dispatcher = new Agent({
-    connect: { timeout: timeoutMs },
-    headersTimeout: timeoutMs,
-    bodyTimeout: timeoutMs,
-  });
+  const dispatcher = createGatewayDispatcher(timeoutMs);
   app.addHook("onClose", () => dispatcher.close());
 
   // The language server sends `Content-Type: application/json` with an empty body: that is

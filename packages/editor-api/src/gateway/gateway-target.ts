@@ -1,7 +1,10 @@
 import type { ApplicationSettings } from "@token-broker/admin";
 
 /** The gateway in use: the setting `ai_gateway_url`, else the AI_GATEWAY_URL variable's. */
-export function gatewayBaseUrl(settings: ApplicationSettings, configured: string): string {
+export function gatewayBaseUrl(
+  settings: Pick<ApplicationSettings, "aiGatewayUrl">,
+  configured: string,
+): string {
   return settings.aiGatewayUrl ?? configured;
 }
 
