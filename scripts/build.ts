@@ -6,6 +6,7 @@
  * or load files next to themselves stay outside and are resolved from the app's node_modules;
  * the bundle finds prisma/ (schema and migrations) in the nearest parent folder.
  */
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { SOURCE_REVISION_GLOBAL, sourceRevision } from "@token-broker/instance/revision";
@@ -32,7 +33,10 @@ const services =
 for (const service of services) {
   const app = path.join(root, "apps", service);
   await build({
-    entryPoints: [path.join(app, "src", "server.ts"), path.join(app, "src", "console.ts")],
+    // The AI gateway has no console.
+    entryPoints: ["server.ts", "console.ts"]
+      .map((entry) => path.join(app, "src", entry))
+      .filter((entry) => existsSync(entry)),
     outdir: path.join(app, "dist"),
     outExtension: { ".js": ".mjs" },
     bundle: true,
@@ -52,5 +56,5 @@ for (const service of services) {
     legalComments: "none",
     logLevel: "warning",
   });
-  process.stdout.write(`built apps/${service}/dist/server.mjs and console.mjs\n`);
+  process.stdout.write(`built apps/${service}/dist\n`);
 }

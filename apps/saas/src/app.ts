@@ -3,14 +3,23 @@ import { type AppOptions, instance } from "@token-broker/instance";
 import type { FastifyPluginAsync } from "fastify";
 import type { SaasConfig } from "./config.ts";
 import { codeSuggestionsTokensRoutes } from "./routes/code-suggestions-tokens.ts";
+import { instanceTokenRoutes } from "./routes/instance-token.ts";
 import { oidcDiscoveryRoutes } from "./routes/oidc-discovery.ts";
+import { createGatewayTokenSigner, type GatewayToken } from "./signing/cloud-connector-tokens.ts";
+import { createGatewayTokenMetrics } from "./signing/gateway-token-metrics.ts";
 import { type LiveKeyRing, startKeyRing } from "./signing/live-key-ring.ts";
-import { createTokenSigner } from "./signing/token-signer.ts";
+import { createSelfIssuedTokens } from "./signing/self-issued-tokens.ts";
+import { createJwtSigner, createTokenSigner } from "./signing/token-signer.ts";
 
 declare module "fastify" {
   interface FastifyInstance {
     /** The signing keys as this replica has them, e.g. `keyRing.current().signing.kid`. */
     keyRing: LiveKeyRing;
+    /**
+     * A token for the AI gateway on behalf of SaaS's own users (realm `saas`, SaaS's
+     * instance UUID as `sub` and `gitlab_instance_id`): what SaaS's completions send.
+     */
+    selfIssuedToken(): Promise<GatewayToken>;
   }
 }
 
@@ -38,8 +47,27 @@ export const saasApp: FastifyPluginAsync<AppOptions<SaasConfig>> = async (app, o
   );
   app.decorate("keyRing", keyRing);
 
+  const signJwt = createJwtSigner({ keys: keyRing, issuer: config.externalUrl });
+  const signGatewayToken = createGatewayTokenSigner(signJwt);
+  const gatewayTokenMetrics = createGatewayTokenMetrics(app.metrics.registry);
+  app.decorate(
+    "selfIssuedToken",
+    createSelfIssuedTokens({
+      sign: signGatewayToken,
+      keys: keyRing,
+      // SaaS's own instance UUID, created with its settings row on first start as on
+      // self-managed.
+      instanceUuid: async () => (await app.applicationSettings()).instanceUuid,
+      onIssued: () => gatewayTokenMetrics.count("self_issued", "issued"),
+    }),
+  );
+
   await app.register(oidcDiscoveryRoutes, { issuer: config.externalUrl, keys: keyRing });
-  await app.register(codeSuggestionsTokensRoutes, {
-    sign: createTokenSigner({ keys: keyRing, issuer: config.externalUrl }),
+  await app.register(codeSuggestionsTokensRoutes, { sign: createTokenSigner(signJwt) });
+  await app.register(instanceTokenRoutes, {
+    sign: signGatewayToken,
+    lifetimeSeconds: config.instanceTokenTtlSeconds,
+    perInstance: config.operations.rateLimits.perInstance,
+    metrics: gatewayTokenMetrics,
   });
 };

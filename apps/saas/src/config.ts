@@ -15,6 +15,8 @@ export interface SaasConfig extends InstanceConfig {
   readonly jwtSigningKey: string | undefined;
   /** How long a new key must be published before `signing-keys activate` accepts it. */
   readonly signingKeyPublishLeadSeconds: number;
+  /** INSTANCE_TOKEN_TTL: the life of an instance token for self-managed instances. */
+  readonly instanceTokenTtlSeconds: number;
 }
 
 /** GitLab's AI gateway caches the key set for a day. */
@@ -27,6 +29,7 @@ export function readSaasConfig(env: Environment): SaasConfig {
     ...readInstanceConfig("saas", env, repositoryRoot),
     jwtSigningKey: signingKey(env),
     signingKeyPublishLeadSeconds: publishLead(env),
+    instanceTokenTtlSeconds: instanceTokenTtl(env),
   };
 }
 
@@ -37,6 +40,25 @@ function publishLead(env: Environment): number {
     throw new ConfigurationError(
       "SIGNING_KEY_PUBLISH_LEAD",
       `must be a duration such as 24h, 90m, 30s or 1d, or a number of seconds (got "${raw}")`,
+    );
+  }
+  return seconds;
+}
+
+/** GitLab's instance tokens live an hour; self-managed refreshes them at half-life. */
+const DEFAULT_INSTANCE_TOKEN_TTL = "1h";
+// Below this a token would be refreshed more often than SaaS's rate limit is meant for;
+// above a day, a key that stopped signing would stay published (and unretirable) as long.
+const INSTANCE_TOKEN_TTL_BOUNDS = { min: 10, max: 86_400 } as const;
+
+function instanceTokenTtl(env: Environment): number {
+  const raw = optional(env, "INSTANCE_TOKEN_TTL") ?? DEFAULT_INSTANCE_TOKEN_TTL;
+  const seconds = parseDuration(raw);
+  const { min, max } = INSTANCE_TOKEN_TTL_BOUNDS;
+  if (seconds === undefined || seconds < min || seconds > max) {
+    throw new ConfigurationError(
+      "INSTANCE_TOKEN_TTL",
+      `must be a duration from ${min}s to 24h, such as 1h, 90m or 600 (seconds) (got "${raw}")`,
     );
   }
   return seconds;

@@ -24,3 +24,24 @@ it.each(["one day", "-1h", "24 hours", "1.5h"])(
     );
   },
 );
+
+it.each([
+  [undefined, 3_600],
+  ["1h", 3_600],
+  ["90m", 5_400],
+  ["600", 600],
+  ["10s", 10],
+  ["24h", 86_400],
+])("reads INSTANCE_TOKEN_TTL=%s as %i seconds", (value, seconds) => {
+  const env = value === undefined ? base : { ...base, INSTANCE_TOKEN_TTL: value };
+  expect(readSaasConfig(env).instanceTokenTtlSeconds).toBe(seconds);
+});
+
+it.each(["0", "9s", "25h", "2d", "1.5h", "an hour", "-1h"])(
+  "refuses INSTANCE_TOKEN_TTL=%s, naming the variable",
+  (value) => {
+    expect(() => readSaasConfig({ ...base, INSTANCE_TOKEN_TTL: value })).toThrow(
+      `Invalid configuration: INSTANCE_TOKEN_TTL must be a duration from 10s to 24h, such as 1h, 90m or 600 (seconds) (got "${value}")`,
+    );
+  },
+);

@@ -145,6 +145,22 @@ describe("signing-keys retire", () => {
     );
   });
 
+  it("waits INSTANCE_TOKEN_TTL instead when instance tokens live longer than an hour", async () => {
+    const longLived = { ...env, INSTANCE_TOKEN_TTL: "3h" };
+    const old = await createKey();
+    await saasConsole(["signing-keys", "activate", old, "--force"], longLived);
+    await saasConsole(["signing-keys", "activate", await createKey(), "--force"], longLived);
+    const stoppedAt = (await keyRow(old)).deactivated_at as Date;
+    await age(old, "deactivated_at", 2);
+    expect((await saasConsole(["signing-keys", "retire", old], longLived)).err).toBe(
+      `signing-keys retire: ${old} stopped signing at ${iso(new Date(stoppedAt.getTime() - 2 * 3600 * 1000))}; ` +
+        `tokens it signed are valid until ${iso(new Date(stoppedAt.getTime() + 3600 * 1000))}. ` +
+        "It can be retired from then, or now with --force (those tokens then fail verification)",
+    );
+    await age(old, "deactivated_at", 1);
+    expect((await saasConsole(["signing-keys", "retire", old], longLived)).code).toBe(0);
+  });
+
   it("retire --force takes a key out before its tokens expire", async () => {
     const old = await createKey();
     await saasConsole(["signing-keys", "activate", old, "--force"], env);

@@ -1,4 +1,4 @@
-import type { ErrorCode } from "./catalogue.ts";
+import type { ErrorCode, ValidationIssue } from "./catalogue.ts";
 
 /**
  * A refusal or failure with its catalogue code: what domain code throws, with no knowledge of
@@ -6,10 +6,17 @@ import type { ErrorCode } from "./catalogue.ts";
  */
 export class BrokerError extends Error {
   readonly code: ErrorCode;
+  /** What failed validation, for the bodies that list it (the AI gateway's 422). */
+  readonly issues: readonly ValidationIssue[];
 
-  constructor(code: ErrorCode, detail: string = code, options?: ErrorOptions) {
+  constructor(
+    code: ErrorCode,
+    detail: string = code,
+    options?: ErrorOptions & { issues?: readonly ValidationIssue[] },
+  ) {
     super(detail, options);
     this.name = "BrokerError";
     this.code = code;
+    this.issues = options?.issues ?? [];
   }
 }

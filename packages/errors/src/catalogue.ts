@@ -1,12 +1,27 @@
-/** GitLab's error bodies: `{message}`, Grape's `{error}`, or OAuth's `{error, error_description}`. */
+/** One item of FastAPI's validation answer: what failed (`type`, `msg`) and where (`loc`). */
+export interface ValidationIssue {
+  readonly type: string;
+  readonly loc: readonly (string | number)[];
+  readonly msg: string;
+  readonly ctx?: Readonly<Record<string, string | number>>;
+}
+
+/**
+ * GitLab's error bodies: `{message}`, Grape's `{error}`, OAuth's `{error, error_description}`,
+ * or its AI gateway's (FastAPI) `{detail}`.
+ */
 export type GitlabErrorBody =
   | { readonly message: string }
-  | { readonly error: string; readonly error_description?: string; readonly scope?: string };
+  | { readonly error: string; readonly error_description?: string; readonly scope?: string }
+  | { readonly detail: string | readonly ValidationIssue[] };
 
 interface CatalogueEntry {
   readonly status: number;
-  /** GitLab's body. `detail` is the error's message; only some bodies show it. */
-  readonly body: (detail: string) => GitlabErrorBody;
+  /**
+   * GitLab's body. `detail` is the error's message; only some bodies show it. `issues`: what
+   * failed validation, for the bodies that list it.
+   */
+  readonly body: (detail: string, issues: readonly ValidationIssue[]) => GitlabErrorBody;
   readonly headers?: (detail: string) => Readonly<Record<string, string>>;
   /** How loudly a refusal is logged when it is not the default (info, or error for 5xx). */
   readonly logLevel?: "warn";
@@ -132,6 +147,43 @@ export const ERROR_CATALOGUE = {
     headers: () => ({ "retry-after": "1" }),
     logLevel: "warn",
   },
+
+  // The AI gateway (docs/ai-gateway.md): GitLab's gateway is a FastAPI service; its bodies
+  // are `{"error"}` from its authentication middleware and FastAPI's `{"detail"}` elsewhere.
+  /** `detail`: GitLab's message, e.g. "No authorization header presented". */
+  gateway_unauthenticated: { status: 401, body: (detail) => ({ error: detail }) },
+  /** `detail`: e.g. "Unauthorized to access code completions". */
+  gateway_forbidden: { status: 403, body: (detail) => ({ detail }) },
+  /** `detail`: e.g. "Missing X-Gitlab-Global-User-Id header". */
+  gateway_bad_request: { status: 400, body: (detail) => ({ detail }) },
+  gateway_validation_failed: { status: 422, body: (_detail, issues) => ({ detail: issues }) },
+  gateway_not_found: { status: 404, body: () => ({ detail: "Not Found" }) },
+  gateway_payload_too_large: { status: 413, body: () => ({ detail: "Request Entity Too Large" }) },
+  gateway_too_many_requests: { status: 429, body: () => ({ detail: "Too Many Requests" }) },
+  // Fixed bodies, as every 5xx: they name what to set, never an address or what the model
+  // server said (it may quote the prompt).
+  model_not_configured: {
+    status: 503,
+    body: () => ({ detail: "No model server configured: set MODEL_ENDPOINT and MODEL_NAME" }),
+    logLevel: "warn",
+  },
+  model_unreachable: {
+    status: 503,
+    body: () => ({ detail: "The model server (MODEL_ENDPOINT) cannot be reached" }),
+    logLevel: "warn",
+  },
+  model_timeout: {
+    status: 504,
+    body: () => ({ detail: "The model server did not answer within MODEL_TIMEOUT_MS" }),
+    logLevel: "warn",
+  },
+  /** The model server answered, but not with a completion (or with an error of its own). */
+  model_invalid_answer: {
+    status: 502,
+    body: () => ({ detail: "The model server's answer is not a completion" }),
+    logLevel: "warn",
+  },
+  gateway_internal_error: { status: 500, body: () => ({ detail: "Internal Server Error" }) },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
@@ -143,12 +195,16 @@ export interface ErrorResponse {
   readonly logLevel: "info" | "warn" | "error";
 }
 
-/** What GitLab answers for `code`; `detail` fills the bodies that name something. */
-export function errorResponse(code: ErrorCode, detail: string): ErrorResponse {
+/** What GitLab answers for `code`; `detail` (and `issues`) fill the bodies that name something. */
+export function errorResponse(
+  code: ErrorCode,
+  detail: string,
+  issues: readonly ValidationIssue[] = [],
+): ErrorResponse {
   const entry: CatalogueEntry = ERROR_CATALOGUE[code];
   return {
     status: entry.status,
-    body: entry.body(detail),
+    body: entry.body(detail, issues),
     headers: entry.headers?.(detail) ?? {},
     logLevel: entry.logLevel ?? (entry.status >= 500 ? "error" : "info"),
   };

@@ -1,2 +1,2 @@
 export { BrokerError } from "./broker-error.ts";
-export { type ErrorCode, errorResponse } from "./catalogue.ts";
+export { type ErrorCode, errorResponse, type ValidationIssue } from "./catalogue.ts";

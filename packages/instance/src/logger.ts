@@ -1,7 +1,7 @@
 import { CREDENTIAL_HEADERS, isCredentialParam } from "@token-broker/auth";
 import type { FastifyRequest } from "fastify";
 import { type DestinationStream, type Logger, type LoggerOptions, pino } from "pino";
-import type { LogLevel, ServiceName } from "./config/instance-config.ts";
+import type { LogLevel } from "./config/instance-config.ts";
 
 export const REDACTED = "[REDACTED]";
 
@@ -79,7 +79,8 @@ function serializeError(error: unknown): unknown {
 }
 
 export interface LoggerSettings {
-  readonly service: ServiceName;
+  /** `service` of every line: saas, self-managed, ai-gateway. */
+  readonly service: string;
   readonly level: LogLevel;
   /** Human-readable lines (development on a terminal) instead of JSON. */
   readonly pretty: boolean;

@@ -1,18 +1,17 @@
-import { setTimeout as delay } from "node:timers/promises";
 import { type Database, openDatabase } from "@token-broker/db";
 import {
   applyMigrations,
   MIGRATE_ONLY_FLAG,
   migrateInChildProcess,
 } from "@token-broker/db/migrations";
-import closeWithGrace from "close-with-grace";
 import Fastify, { type FastifyPluginAsync } from "fastify";
 import type { Logger } from "pino";
-import { ConfigurationError, type Environment } from "./config/environment.ts";
+import type { Environment } from "./config/environment.ts";
 import type { InstanceConfig } from "./config/instance-config.ts";
 import { resolveKeyBase } from "./config/key-base.ts";
 import { closeConnectionsWhileDraining } from "./drain.ts";
 import { createLogger } from "./logger.ts";
+import { exitWith, prettyLogs, serveUntilStopped } from "./serve-until-stopped.ts";
 import { serverOptions } from "./server-options.ts";
 
 export interface AppOptions<C extends InstanceConfig> {
@@ -27,9 +26,6 @@ export interface ServiceDefinition<C extends InstanceConfig> {
   readonly readConfig: (env: Environment) => C;
   readonly app: FastifyPluginAsync<AppOptions<C>>;
 }
-
-/** Grace period for requests under way once the server stops accepting. */
-const SHUTDOWN_GRACE_MS = 10_000;
 
 /**
  * The process entry point of a service: validate configuration, apply pending migrations,
@@ -103,20 +99,12 @@ async function serve<C extends InstanceConfig>(
 
   process.off("SIGTERM", stopBeforeServing);
   process.off("SIGINT", stopBeforeServing);
-  const drainDelayMs = config.shutdownDrainDelayMs;
-  closeWithGrace({ delay: drainDelayMs + SHUTDOWN_GRACE_MS, logger }, async ({ signal, err }) => {
-    draining.abort();
-    if (err) {
-      logger.error({ err }, "stopping after an unexpected error");
-    } else {
-      logger.info({ signal, drainDelayMs }, "draining: readiness fails, requests still served");
-      await delay(drainDelayMs);
-      logger.info("stopping: finishing requests under way");
-    }
-    await app.close();
+  await serveUntilStopped(app, logger, {
+    port: config.port,
+    host: config.host,
+    drainDelayMs: config.shutdownDrainDelayMs,
+    draining,
   });
-
-  await app.listen({ port: config.port, host: config.host });
 }
 
 /**
@@ -136,21 +124,4 @@ async function migrateOnly(config: InstanceConfig): Promise<void> {
   } catch (error) {
     exitWith(error);
   }
-}
-
-/** Ends the process with a one-line reason on stderr (configuration, database, port…). */
-function exitWith(error: unknown): never {
-  const reason =
-    error instanceof ConfigurationError || !(error instanceof Error)
-      ? String(error instanceof Error ? error.message : error)
-      : `${error.name}: ${error.message}`;
-  process.stderr.write(`${reason}\n`);
-  process.exit(1);
-}
-
-function prettyLogs(env: Environment): boolean {
-  const format = env.LOG_FORMAT;
-  if (format === "pretty") return true;
-  if (format === "json") return false;
-  return process.stdout.isTTY === true;
 }

@@ -14,7 +14,11 @@ import { readSaasConfig } from "@token-broker/saas/config";
 import { createSecretBox } from "@token-broker/secrets";
 import { selfManagedApp } from "@token-broker/self-managed/app";
 import { readSelfManagedConfig } from "@token-broker/self-managed/config";
-import Fastify, { type FastifyPluginAsync, type onRequestHookHandler } from "fastify";
+import Fastify, {
+  type FastifyInstance,
+  type FastifyPluginAsync,
+  type onRequestHookHandler,
+} from "fastify";
 import { createFixtures, type Fixtures } from "./fixtures.ts";
 import { openTestDatabase } from "./test-database.ts";
 
@@ -34,6 +38,8 @@ export interface RunningService<C extends InstanceConfig> {
   readonly received: ReceivedRequest[];
   /** Every log line the service wrote. */
   readonly logs: string[];
+  /** The app itself, for what a service exposes to its own routes (not over HTTP). */
+  readonly app: FastifyInstance;
   close(): Promise<void>;
 }
 
@@ -99,6 +105,11 @@ async function start<C extends InstanceConfig>(
     received.push({ method: request.method, url: request.url, headers: { ...request.headers } });
   });
   if (options.onRequest) app.addHook("onRequest", options.onRequest);
+  // The app's own context (the first one registered), where its decorators live.
+  let appContext: FastifyInstance | undefined;
+  app.addHook("onRegister", (context) => {
+    appContext ??= context as unknown as FastifyInstance;
+  });
   try {
     await app.register(plugin, { config, database, keyBase });
     await app.listen({ port, host: "127.0.0.1" });
@@ -119,6 +130,7 @@ async function start<C extends InstanceConfig>(
     ),
     received,
     logs,
+    app: appContext ?? (app as unknown as FastifyInstance),
     async close() {
       await app.close();
       await database.close();

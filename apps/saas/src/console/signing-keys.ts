@@ -84,8 +84,11 @@ export const SIGNING_KEY_COMMANDS: readonly Command<SaasConfig>[] = [
     summary: "remove a key from the published key set (not the active key)",
     arguments: ["kid"],
     options: FORCE,
-    run: step("signing-keys retire", async ({ prisma, io }, kid, force) => {
-      const outcome = await retireKey(prisma, kid, { force });
+    run: step("signing-keys retire", async ({ prisma, config, io }, kid, force) => {
+      const outcome = await retireKey(prisma, kid, {
+        force,
+        instanceTokenTtlSeconds: config.instanceTokenTtlSeconds,
+      });
       io.out(outcome === "changed" ? `${kid} retired` : `${kid} was already retired`);
     }),
   },

@@ -102,13 +102,15 @@ export async function activateKey(
 
 /**
  * Takes the key out of the key set. Never the active key; and, unless forced, not before
- * the tokens it signed have expired (one token lifetime after it stopped signing).
+ * the tokens it signed have expired (the longest token lifetime after it stopped signing:
+ * an instance token may live longer than the legacy hour, see INSTANCE_TOKEN_TTL).
  */
 export async function retireKey(
   prisma: PrismaClient,
   kid: string,
-  options: Options,
+  options: Options & { readonly instanceTokenTtlSeconds: number },
 ): Promise<ChangeOutcome> {
+  const longestLifetime = Math.max(TOKEN_LIFETIME_SECONDS, options.instanceTokenTtlSeconds);
   const now = new Date();
   return underLock(prisma, async (tx) => {
     const key = await findKey(tx, kid);
@@ -119,7 +121,7 @@ export async function retireKey(
       );
     }
     if (key.deactivatedAt !== null) {
-      const allowedAt = new Date(key.deactivatedAt.getTime() + TOKEN_LIFETIME_SECONDS * 1000);
+      const allowedAt = new Date(key.deactivatedAt.getTime() + longestLifetime * 1000);
       if (!options.force && now < allowedAt) {
         throw new KeyRotationRefusal(
           `${kid} stopped signing at ${formatTime(key.deactivatedAt)}; tokens it signed are ` +

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { SignJWT } from "jose";
+import { type JWTPayload, SignJWT } from "jose";
 import { ALGORITHM } from "./key-ring.ts";
 import type { LiveKeyRing } from "./live-key-ring.ts";
 
@@ -23,32 +23,62 @@ export interface SignedToken {
 
 export type SignToken = (grant: TokenGrant) => Promise<SignedToken>;
 
+/** What every token SaaS signs varies by: its audience, its own claims and its life. */
+export interface JwtContent {
+  readonly audience: string | string[];
+  readonly claims: JWTPayload;
+  readonly lifetimeSeconds: number;
+}
+
+export interface SignedJwt {
+  readonly jwt: string;
+  /** `iat`, Unix seconds. */
+  readonly issuedAt: number;
+  /** `exp`, Unix seconds. */
+  readonly expiresAt: number;
+}
+
+export type SignJwt = (content: JwtContent) => Promise<SignedJwt>;
+
 /**
- * Signs code-suggestions JWTs with the ring's signing key: RS256, a `kid` header, and
- * exactly the claims of docs/token-api.md (The JWT).
+ * The one place SaaS signs a JWT, whatever its kind: the ring's signing key, RS256, a `kid`
+ * header, `typ` JWT, a random `jti`, `iat` now and `nbf` a little before, `iss` SaaS.
  */
-export function createTokenSigner(options: {
+export function createJwtSigner(options: {
   keys: LiveKeyRing;
   issuer: string;
   now?: () => number;
-}): SignToken {
+}): SignJwt {
   const { keys, issuer } = options;
   const now = options.now ?? Date.now;
-  return async (grant) => {
+  return async ({ audience, claims, lifetimeSeconds }) => {
     const { signing } = await keys.get();
     const issuedAt = Math.floor(now() / 1000);
-    const accessToken = await new SignJWT({
-      gitlab_realm: grant.realm,
-      third_party_ai_features_enabled: grant.thirdPartyAiFeaturesEnabled,
-    })
+    const expiresAt = issuedAt + lifetimeSeconds;
+    const jwt = await new SignJWT(claims)
       .setProtectedHeader({ alg: ALGORITHM, typ: "JWT", kid: signing.kid })
       .setJti(randomUUID())
-      .setAudience(AUDIENCE)
+      .setAudience(audience)
       .setIssuer(issuer)
       .setIssuedAt(issuedAt)
       .setNotBefore(issuedAt - NOT_BEFORE_LEEWAY_SECONDS)
-      .setExpirationTime(issuedAt + TOKEN_LIFETIME_SECONDS)
+      .setExpirationTime(expiresAt)
       .sign(signing.privateKey);
-    return { access_token: accessToken, expires_in: TOKEN_LIFETIME_SECONDS, created_at: issuedAt };
+    return { jwt, issuedAt, expiresAt };
+  };
+}
+
+/** Signs the legacy code-suggestions JWTs: exactly the contract's claims, 1 h. */
+export function createTokenSigner(sign: SignJwt): SignToken {
+  return async (grant) => {
+    const { jwt, issuedAt } = await sign({
+      audience: AUDIENCE,
+      claims: {
+        gitlab_realm: grant.realm,
+        third_party_ai_features_enabled: grant.thirdPartyAiFeaturesEnabled,
+      },
+      lifetimeSeconds: TOKEN_LIFETIME_SECONDS,
+    });
+    return { access_token: jwt, expires_in: TOKEN_LIFETIME_SECONDS, created_at: issuedAt };
   };
 }

@@ -18,7 +18,7 @@ export const DEFAULT_PORTS: Readonly<Record<ServiceName, number>> = {
   saas: 3001,
 };
 
-const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** What every instance (SaaS or self-managed) reads from its environment. */

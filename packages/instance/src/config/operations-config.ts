@@ -35,12 +35,18 @@ export function readOperationsConfig(env: Environment): OperationsConfig {
       perUser: integer(env, "TOKENS_RATE_LIMIT_PER_USER", 60, range),
       perInstance: integer(env, "TOKENS_RATE_LIMIT_PER_INSTANCE", 6000, range),
     },
-    redis: redisConfig(env),
-    metricsAllowedIps: ipAllowlist(env, "METRICS_ALLOWED_IPS", DEFAULT_METRICS_ALLOWED_IPS),
+    redis: readRedisConfig(env),
+    metricsAllowedIps: readMetricsAllowedIps(env),
   };
 }
 
-function redisConfig(env: Environment): RedisConfig | undefined {
+/** METRICS_ALLOWED_IPS: who may read `/-/metrics` (every service reads it the same way). */
+export function readMetricsAllowedIps(env: Environment): string[] {
+  return ipAllowlist(env, "METRICS_ALLOWED_IPS", DEFAULT_METRICS_ALLOWED_IPS);
+}
+
+/** REDIS_URL and REDIS_KEY_PREFIX: the rate-limit counters every service shares. */
+export function readRedisConfig(env: Environment): RedisConfig | undefined {
   const url = optional(env, "REDIS_URL");
   if (url === undefined) return undefined;
   if (!/^rediss?:\/\/[^/]/.test(url)) {

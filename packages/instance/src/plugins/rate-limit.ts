@@ -1,13 +1,10 @@
-import { once } from "node:events";
-import rateLimit, { type RateLimitOptions } from "@fastify/rate-limit";
+import type { RateLimitOptions } from "@fastify/rate-limit";
 import { BrokerError } from "@token-broker/errors";
 import type { FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
-import { Redis } from "ioredis";
 import type { ServiceName } from "../config/instance-config.ts";
 import type { OperationsConfig } from "../config/operations-config.ts";
-import { redisStore } from "../rate-limit/redis-store.ts";
-import { throttledWarning } from "../rate-limit/throttled-warning.ts";
+import { registerRateLimiter } from "../rate-limit/rate-limiter.ts";
 import { tokenRateLimitRule } from "../rate-limit/token-rate-limit-rule.ts";
 
 declare module "fastify" {
@@ -16,13 +13,6 @@ declare module "fastify" {
     tokenRateLimit: RateLimitOptions;
   }
 }
-
-const WINDOW_MS = 60_000;
-// In-memory counters: enough keys for every user active in a window (oldest dropped first).
-const LOCAL_KEYS = 100_000;
-// A token request waits at most this long for Redis before it is served without a limit.
-const REDIS_TIMEOUT_MS = 250;
-const WARNING_INTERVAL_MS = 60_000;
 
 export interface RateLimitPluginOptions {
   readonly service: ServiceName;
@@ -36,46 +26,10 @@ export interface RateLimitPluginOptions {
  */
 export const tokenRateLimits = fp<RateLimitPluginOptions>(
   async (app, { service, operations }) => {
-    const { redis } = operations;
-    const warn = throttledWarning(
-      app.log,
-      "rate limits not enforced: their Redis does not answer",
-      WARNING_INTERVAL_MS,
-    );
-    let store: RateLimitOptions["store"];
-    if (redis !== undefined) {
-      const client = new Redis(redis.url, {
-        // Fail at once instead of queueing requests while Redis is away.
-        enableOfflineQueue: false,
-        maxRetriesPerRequest: 0,
-        commandTimeout: REDIS_TIMEOUT_MS,
-        connectTimeout: 1_000,
-      });
-      client.on("error", warn);
-      app.addHook("onClose", async () => client.disconnect());
-      store = redisStore(client, `${redis.keyPrefix}rate-limit:${service}:`, {
-        onError: (error) => {
-          app.metrics.rateLimitStoreErrors.inc();
-          warn(error);
-        },
-        maxQueueMs: REDIS_TIMEOUT_MS,
-      });
-      // Counting starts with the first request when Redis is there; a Redis that is not
-      // does not hold the start (requests are served without a limit until it answers).
-      await Promise.race([once(client, "ready"), once(client, "error")]).catch(() => {});
-    }
-
-    await app.register(rateLimit, {
-      global: false,
-      // Runs after authentication, whatever hook that is: the key is the authenticated user.
-      hook: "preHandler",
-      timeWindow: WINDOW_MS,
-      // RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset (and Retry-After).
-      enableDraftSpec: true,
-      skipOnError: true,
-      cache: LOCAL_KEYS,
-      store,
-      errorResponseBuilder: () => new BrokerError("too_many_requests"),
+    await registerRateLimiter(app, {
+      redis: operations.redis,
+      namespace: service,
+      tooManyRequests: () => new BrokerError("too_many_requests"),
       onExceeded: (request: FastifyRequest) => {
         request.tokenOutcome = "rate_limited";
       },

@@ -1,0 +1,177 @@
+import { BrokerError } from "@token-broker/errors";
+import { createOutboundDispatcher } from "@token-broker/instance";
+import type { FastifyBaseLogger } from "fastify";
+import { type Dispatcher, errors, request } from "undici";
+import type { ModelConfig } from "../config.ts";
+import {
+  completionText,
+  invalidModelAnswer,
+  MAX_COMPLETION_CHARACTERS,
+  modelErrorKind,
+} from "./model-answer.ts";
+import type { Prompt } from "./prompt-formats.ts";
+import { serverSentData } from "./server-sent-data.ts";
+
+/** A whole answer larger than this is not read further (refused, 502). */
+const MAX_ANSWER_BYTES = 1024 * 1024;
+/** An error body is read this far only, for its `type`. */
+const MAX_ERROR_BYTES = 16 * 1024;
+
+export interface CompletionRequest {
+  readonly prompt: Prompt;
+  readonly maxTokens: number;
+  readonly temperature: number;
+}
+
+/** How a model request ended, for the metric (a closed set). */
+export type ModelOutcome = "ok" | "unreachable" | "timeout" | "invalid" | "cancelled";
+
+export interface ModelClient {
+  /** The whole completion. */
+  complete(completion: CompletionRequest, signal: AbortSignal): Promise<string>;
+  /**
+   * The completion's chunks as the model sends them. Resolves once the model has answered
+   * 200 (a refusal or failure rejects before any chunk); pulling the chunks reads the body,
+   * so a slow reader slows the model's connection down (backpressure).
+   */
+  stream(completion: CompletionRequest, signal: AbortSignal): Promise<AsyncIterable<string>>;
+  close(): Promise<void>;
+}
+
+async function readBounded(body: Dispatcher.ResponseData["body"], limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += (chunk as Buffer).length;
+    if (size > limit) {
+      body.destroy();
+      throw invalidModelAnswer("an answer too large");
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw invalidModelAnswer("not JSON");
+  }
+}
+
+/** The catalogue error for a request that got no answer; the cause names no address. */
+function failure(error: unknown, signal: AbortSignal): BrokerError {
+  if (error instanceof BrokerError) return error;
+  if (
+    error instanceof errors.HeadersTimeoutError ||
+    error instanceof errors.BodyTimeoutError ||
+    error instanceof errors.ConnectTimeoutError ||
+    (signal.aborted && (signal.reason as Error | undefined)?.name === "TimeoutError")
+  ) {
+    return new BrokerError("model_timeout", "model too slow", {
+      cause: new Error(String((error as Error).name)),
+    });
+  }
+  const code = (error as { code?: unknown }).code;
+  return new BrokerError("model_unreachable", "model unreachable", {
+    cause: new Error(typeof code === "string" ? code : "connection failed"),
+  });
+}
+
+export function createModelClient(
+  model: ModelConfig | undefined,
+  log: FastifyBaseLogger,
+): ModelClient {
+  if (model === undefined) {
+    const notConfigured = async (): Promise<never> => {
+      throw new BrokerError("model_not_configured", "MODEL_ENDPOINT is not set");
+    };
+    return { complete: notConfigured, stream: notConfigured, close: async () => {} };
+  }
+  const dispatcher = createOutboundDispatcher(model.network, model.timeoutMs);
+  const url = `${model.endpoint}/v1/completions`;
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+    accept: "application/json, text/event-stream",
+    ...(model.apiKey ? { authorization: `Bearer ${model.apiKey}` } : {}),
+  };
+
+  /** Sends the request; resolves with a 200 answer's body, rejects with the catalogue's error. */
+  async function send(completion: CompletionRequest, stream: boolean, signal: AbortSignal) {
+    const { prompt } = completion;
+    const body = JSON.stringify({
+      model: model?.name,
+      prompt: prompt.prompt,
+      ...(prompt.suffix !== undefined ? { suffix: prompt.suffix } : {}),
+      max_tokens: completion.maxTokens,
+      temperature: completion.temperature,
+      ...(prompt.stop.length > 0 ? { stop: prompt.stop } : {}),
+      stream,
+    });
+    let answer: Dispatcher.ResponseData;
+    try {
+      answer = await request(url, { method: "POST", headers, body, dispatcher, signal });
+    } catch (error) {
+      throw failure(error, signal);
+    }
+    if (answer.statusCode !== 200) {
+      const text = await readBounded(answer.body, MAX_ERROR_BYTES).catch(() => "");
+      let kind: string | undefined;
+      try {
+        kind = modelErrorKind(JSON.parse(text));
+      } catch {
+        kind = undefined;
+      }
+      log.warn(
+        { modelStatus: answer.statusCode, modelError: kind },
+        "the model server refused the request",
+      );
+      throw invalidModelAnswer(`status ${answer.statusCode}`);
+    }
+    return answer;
+  }
+
+  return {
+    async complete(completion, clientSignal) {
+      const signal = AbortSignal.any([clientSignal, AbortSignal.timeout(model.timeoutMs)]);
+      const answer = await send(completion, false, signal);
+      try {
+        return completionText(parseJson(await readBounded(answer.body, MAX_ANSWER_BYTES)));
+      } catch (error) {
+        throw failure(error, signal);
+      }
+    },
+
+    async stream(completion, signal) {
+      const answer = await send(completion, true, signal);
+      const type = String(answer.headers["content-type"] ?? "");
+      if (!type.startsWith("text/event-stream")) {
+        answer.body.destroy();
+        throw invalidModelAnswer("a stream that is not text/event-stream");
+      }
+      return (async function* chunks() {
+        let total = 0;
+        try {
+          for await (const data of serverSentData(answer.body)) {
+            if (data === "[DONE]") return;
+            const text = completionText(parseJson(data));
+            total += text.length;
+            if (total > MAX_COMPLETION_CHARACTERS)
+              throw invalidModelAnswer("a completion too long");
+            if (text !== "") yield text;
+          }
+          throw invalidModelAnswer("a stream that ended without [DONE]");
+        } catch (error) {
+          throw failure(error, signal);
+        } finally {
+          // Stopped early (the client went away, or the answer was refused): the model's
+          // connection is closed, so that it stops generating.
+          answer.body.destroy();
+        }
+      })();
+    },
+
+    close: () => dispatcher.close(),
+  };
+}
