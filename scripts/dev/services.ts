@@ -1,6 +1,10 @@
 import { type Service, type ServiceProcess, spawnService } from "@token-broker/service-runner";
 
-const COLORS: Record<Service, string> = { saas: "\x1b[35m", "self-managed": "\x1b[36m" };
+const COLORS: Record<Service, string> = {
+  saas: "\x1b[35m",
+  "self-managed": "\x1b[36m",
+  "ai-gateway": "\x1b[33m",
+};
 
 function prefix(service: Service, tty: boolean): string {
   const label = `[${service}]`.padEnd(15);

@@ -4,7 +4,14 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 
-export type Service = "saas" | "self-managed";
+export type Service = "saas" | "self-managed" | "ai-gateway";
+
+/** Where each service answers 200 once it serves: GitLab's path, or GitLab's AI gateway's. */
+const READINESS_PATH: Record<Service, string> = {
+  saas: "/-/readiness",
+  "self-managed": "/-/readiness",
+  "ai-gateway": "/monitoring/ready",
+};
 
 const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const READY_TIMEOUT_MS = 120_000;
@@ -37,7 +44,7 @@ export interface ServiceProcess {
   output(): string;
   /** Resolves with the base URL once the service logs that it listens; rejects if it exits first. */
   listening(): Promise<string>;
-  /** Resolves once `<baseUrl>/-/readiness` answers 200; rejects if the process exits first or time runs out. */
+  /** Resolves once its readiness path (`<baseUrl>/-/readiness`) answers 200; rejects if the process exits first or time runs out. */
   ready(baseUrl: string, timeoutMs?: number): Promise<void>;
   /** Resolves with the exit code (or signal) once the process ends. */
   exited(): Promise<Exit>;
@@ -113,14 +120,16 @@ export function spawnService(
     while (Date.now() < deadline) {
       if (child.exitCode !== null || child.signalCode !== null)
         throw new Error(`${service} exited before ${baseUrl} was ready${where}`);
-      const answered = await fetch(`${baseUrl}/-/readiness`).then(
+      const answered = await fetch(`${baseUrl}${READINESS_PATH[service]}`).then(
         (response) => response.ok,
         () => false,
       );
       if (answered) return;
       await new Promise((resolve) => setTimeout(resolve, READY_POLL_MS));
     }
-    throw new Error(`${baseUrl}/-/readiness did not answer within ${timeoutMs / 1000} s${where}`);
+    throw new Error(
+      `${baseUrl}${READINESS_PATH[service]} did not answer within ${timeoutMs / 1000} s${where}`,
+    );
   }
 
   return {
