@@ -18,7 +18,11 @@ describe("AI gateway: POST /v1/code/user_access_token", () => {
     const { token, expires_at } = answer.json as { token: string; expires_at: number };
     expect(expires_at).toBeGreaterThanOrEqual(before + 3600);
     expect(expires_at).toBeLessThanOrEqual(Math.floor(Date.now() / 1000) + 3600);
-    expect(decodeProtectedHeader(token)).toEqual({ alg: "RS256", kid: expect.any(String), typ: "JWT" });
+    expect(decodeProtectedHeader(token)).toEqual({
+      alg: "RS256",
+      kid: expect.any(String),
+      typ: "JWT",
+    });
     const claims = decodeJwt(token);
     expect(claims).toEqual({
       iss: "gitlab-ai-gateway",

@@ -16,7 +16,12 @@ function post(body: unknown, rawBody?: string) {
 
 const file = (changes: Record<string, unknown>) =>
   completionBody({
-    current_file: { file_name: "a.py", content_above_cursor: "", content_below_cursor: "", ...changes },
+    current_file: {
+      file_name: "a.py",
+      content_above_cursor: "",
+      content_below_cursor: "",
+      ...changes,
+    },
   });
 
 describe("AI gateway: input limits, answered 422 in FastAPI's shape", () => {
@@ -102,7 +107,12 @@ describe("AI gateway: input limits, answered 422 in FastAPI's shape", () => {
       "prompt_version 2, stream not a boolean",
       completionBody({ prompt_version: 2, stream: "yes" }),
       [
-        { type: "literal_error", loc: ["body", "prompt_version"], msg: "Input should be 1", ctx: { expected: "1" } },
+        {
+          type: "literal_error",
+          loc: ["body", "prompt_version"],
+          msg: "Input should be 1",
+          ctx: { expected: "1" },
+        },
         { type: "bool_type", loc: ["body", "stream"], msg: "Input should be a valid boolean" },
       ],
     ],
@@ -129,12 +139,18 @@ describe("AI gateway: input limits, answered 422 in FastAPI's shape", () => {
   it("a body that is not JSON: 422 json_invalid, never echoed", async () => {
     const answer = await post(undefined, '{"current_file": {"content_above_cursor": "SECRET-CODE');
     expect(answer.status).toBe(422);
-    expect(answer.json).toEqual({ detail: [{ type: "json_invalid", loc: ["body", 0], msg: "JSON decode error" }] });
+    expect(answer.json).toEqual({
+      detail: [{ type: "json_invalid", loc: ["body", 0], msg: "JSON decode error" }],
+    });
   });
 
   it("exactly at the limits: answered", async () => {
     const answer = await post(
-      file({ file_name: "f".repeat(255), content_above_cursor: "a".repeat(100_000), content_below_cursor: "b".repeat(100_000) }),
+      file({
+        file_name: "f".repeat(255),
+        content_above_cursor: "a".repeat(100_000),
+        content_below_cursor: "b".repeat(100_000),
+      }),
     );
     expect(answer.status).toBe(200);
   });
@@ -147,7 +163,14 @@ describe("AI gateway: input limits, answered 422 in FastAPI's shape", () => {
 
   it("model_provider values GitLab sends and unknown fields are accepted; the client picks no endpoint", async () => {
     const { model } = world();
-    for (const provider of ["gitlab", "litellm", "fireworks_ai", "codestral", "anthropic", "vertex-ai"]) {
+    for (const provider of [
+      "gitlab",
+      "litellm",
+      "fireworks_ai",
+      "codestral",
+      "anthropic",
+      "vertex-ai",
+    ]) {
       const before = model.received.length;
       const answer = await post(
         completionBody({

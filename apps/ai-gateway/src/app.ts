@@ -18,6 +18,7 @@ import { createCompletionService } from "./completions/completion-service.ts";
 import type { AiGatewayConfig } from "./config.ts";
 import { gatewayErrorHandler } from "./http/error-handler.ts";
 import { createModelClient } from "./model/model-client.ts";
+import { createModelMetrics } from "./model/model-metrics.ts";
 import { completionRoutes } from "./routes/completions.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { userAccessTokenRoutes } from "./routes/user-access-token.ts";
@@ -85,7 +86,7 @@ const gatewayPlugin: FastifyPluginAsync<AiGatewayOptions> = async (app, options)
     allowList: () => config.rateLimitPerUser === 0,
   };
 
-  const model = createModelClient(config.model, app.log);
+  const model = createModelClient(config.model, app.log, createModelMetrics(app.metrics.registry));
   app.addHook("onClose", () => model.close());
   if (config.model === undefined) {
     app.log.warn("no model server configured: completions answer 503 until MODEL_ENDPOINT is set");

@@ -38,13 +38,22 @@ export interface ModelClient {
   close(): Promise<void>;
 }
 
+/**
+ * Closes a model answer's body unread (and its connection). undici reports a body destroyed
+ * without a reader as an `error` event: with no listener that would end the process.
+ */
+function discard(body: Dispatcher.ResponseData["body"]): void {
+  body.on("error", () => {});
+  body.destroy();
+}
+
 async function readBounded(body: Dispatcher.ResponseData["body"], limit: number): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {
     size += (chunk as Buffer).length;
     if (size > limit) {
-      body.destroy();
+      discard(body);
       throw invalidModelAnswer("an answer too large");
     }
     chunks.push(chunk as Buffer);
@@ -79,9 +88,18 @@ function failure(error: unknown, signal: AbortSignal): BrokerError {
   });
 }
 
+/** The metric's outcome of a request that failed with `error`. */
+function outcomeOf(error: unknown, signal: AbortSignal): ModelOutcome {
+  const code = error instanceof BrokerError ? error.code : undefined;
+  if (code === "model_timeout") return "timeout";
+  if (code === "model_invalid_answer") return "invalid";
+  return signal.aborted ? "cancelled" : "unreachable";
+}
+
 export function createModelClient(
   model: ModelConfig | undefined,
   log: FastifyBaseLogger,
+  record: (outcome: ModelOutcome, stream: boolean, seconds: number) => void = () => {},
 ): ModelClient {
   if (model === undefined) {
     const notConfigured = async (): Promise<never> => {
@@ -134,27 +152,46 @@ export function createModelClient(
 
   return {
     async complete(completion, clientSignal) {
+      const started = performance.now();
       const signal = AbortSignal.any([clientSignal, AbortSignal.timeout(model.timeoutMs)]);
-      const answer = await send(completion, false, signal);
       try {
-        return completionText(parseJson(await readBounded(answer.body, MAX_ANSWER_BYTES)));
+        const answer = await send(completion, false, signal);
+        const text = completionText(parseJson(await readBounded(answer.body, MAX_ANSWER_BYTES)));
+        record("ok", false, (performance.now() - started) / 1000);
+        return text;
       } catch (error) {
-        throw failure(error, signal);
+        const failed = failure(error, signal);
+        record(outcomeOf(failed, clientSignal), false, (performance.now() - started) / 1000);
+        throw failed;
       }
     },
 
     async stream(completion, signal) {
-      const answer = await send(completion, true, signal);
+      const started = performance.now();
+      const done = (outcome: ModelOutcome) =>
+        record(outcome, true, (performance.now() - started) / 1000);
+      let answer: Dispatcher.ResponseData;
+      try {
+        answer = await send(completion, true, signal);
+      } catch (error) {
+        done(outcomeOf(error, signal));
+        throw error;
+      }
       const type = String(answer.headers["content-type"] ?? "");
       if (!type.startsWith("text/event-stream")) {
-        answer.body.destroy();
+        discard(answer.body);
+        done("invalid");
         throw invalidModelAnswer("a stream that is not text/event-stream");
       }
+      let outcome: ModelOutcome = "cancelled";
       return (async function* chunks() {
         let total = 0;
         try {
           for await (const data of serverSentData(answer.body)) {
-            if (data === "[DONE]") return;
+            if (data === "[DONE]") {
+              outcome = "ok";
+              return;
+            }
             const text = completionText(parseJson(data));
             total += text.length;
             if (total > MAX_COMPLETION_CHARACTERS)
@@ -163,11 +200,14 @@ export function createModelClient(
           }
           throw invalidModelAnswer("a stream that ended without [DONE]");
         } catch (error) {
-          throw failure(error, signal);
+          const failed = failure(error, signal);
+          outcome = outcomeOf(failed, signal);
+          throw failed;
         } finally {
+          done(outcome);
           // Stopped early (the client went away, or the answer was refused): the model's
           // connection is closed, so that it stops generating.
-          answer.body.destroy();
+          discard(answer.body);
         }
       })();
     },
