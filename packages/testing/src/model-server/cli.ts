@@ -33,7 +33,8 @@ const server = await startModelServer(
       ? { chunkIntervalMs: number("MODEL_STANDIN_CHUNK_INTERVAL_MS") }
       : {}),
   },
-  { port: number("PORT") ?? 8000, host: process.env.HOST || "127.0.0.1" },
+  // Nothing reads the requests of a process: kept, they would grow its memory without end.
+  { port: number("PORT") ?? 8000, host: process.env.HOST || "127.0.0.1", record: false },
 );
 process.stdout.write(`model stand-in listening at ${server.url}/v1/completions\n`);
 for (const signal of ["SIGTERM", "SIGINT"] as const) {

@@ -129,7 +129,12 @@ async function writeSplit(response: ServerResponse, text: string): Promise<void>
 
 export async function startModelServer(
   initial: ModelServerOptions = {},
-  listen: { port?: number; host?: string } = {},
+  listen: {
+    port?: number;
+    host?: string;
+    /** false: `received` stays empty (a long-running process nobody reads it in). */
+    record?: boolean;
+  } = {},
 ): Promise<ModelServer> {
   let options: ModelServerOptions = initial;
   const received: ReceivedCompletion[] = [];
@@ -157,7 +162,7 @@ export async function startModelServer(
       completed: false,
       aborted: false,
     };
-    received.push(record);
+    if (listen.record !== false) received.push(record);
     response.once("close", () => {
       if (!record.completed) record.aborted = true;
     });
