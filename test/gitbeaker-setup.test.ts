@@ -9,6 +9,7 @@ import {
   startSelfManaged,
 } from "@token-broker/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EDITOR_DEFAULTS } from "./support/editor-settings.ts";
 import { verifyCodeSuggestionsToken } from "./support/verify-token.ts";
 
 const SAAS_ROOT = fixedToken("GitbeakerSaasRoot");
@@ -55,6 +56,7 @@ describe("set up with @gitbeaker/rest, then a token through self-managed", () =>
     expect(settings).toEqual({
       instance_level_code_suggestions_enabled: true,
       ai_access_token_set: true,
+      ...EDITOR_DEFAULTS,
     });
   });
 

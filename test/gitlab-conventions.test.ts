@@ -4,7 +4,7 @@ import { type RunningService, startSaas, startSelfManaged } from "@token-broker/
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const METADATA = {
-  version: "16.2.0",
+  version: "17.2.0",
   revision: expect.stringMatching(/^([0-9a-f]{7,40}|\d+\.\d+\.\d+.*)$/),
   kas: { enabled: false, externalUrl: null, version: null },
   enterprise: true,
@@ -41,7 +41,7 @@ async function get(url: string, token?: string, init: RequestInit = {}) {
 
 describe("GET /api/v4/version and /api/v4/metadata", () => {
   it.each(["api", "read_api", "read_user", "ai_features"])(
-    "answer GitLab 16.2.0's metadata to a %s token on both services",
+    "answer GitLab 17.2.0's (GITLAB_VERSION's default) metadata to a %s token on both services",
     async (scope) => {
       for (const [, service] of services()) {
         const { token } = await service.fixtures.userWithToken({}, { scopes: [scope] });

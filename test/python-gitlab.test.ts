@@ -44,8 +44,8 @@ it("python-gitlab sets up the whole flow on both instances and gets a token thro
   });
   const seen = JSON.parse(stdout);
   expect(seen).toEqual({
-    saas_version: ["16.2.0", expect.any(String)],
-    self_managed_version: ["16.2.0", expect.any(String)],
+    saas_version: ["17.2.0", expect.any(String)],
+    self_managed_version: ["17.2.0", expect.any(String)],
     editor_user: "python-dev",
     saas: {
       feature: { name: "code_suggestions_for_instance_admin_enabled", state: "conditional" },

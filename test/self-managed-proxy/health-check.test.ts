@@ -10,7 +10,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { configuredSelfManaged, saasWithServiceAccount } from "./instances.ts";
 
 const HEALTH_CHECK_PATH = "/api/v4/code_suggestions/health_check";
-const PROBES = ["instance_settings", "saas_reachable", "service_token", "token_issuance"];
+const PROBES = [
+  "instance_settings",
+  "saas_reachable",
+  "service_token",
+  "token_issuance",
+  "instance_token",
+];
 
 interface Report {
   success: boolean;
@@ -140,7 +146,12 @@ describe("the health check of the SaaS connection", () => {
 
   it("without a stored token, says so and does not ask SaaS about one", async () => {
     const report = await withStoredToken("", () => healthCheck(selfManaged, adminToken));
-    expect(failed(report)).toEqual(["instance_settings", "service_token", "token_issuance"]);
+    expect(failed(report)).toEqual([
+      "instance_settings",
+      "service_token",
+      "token_issuance",
+      "instance_token",
+    ]);
     expect(message(report, "instance_settings")).toContain("no ai_access_token is stored");
     expect(message(report, "service_token")).toMatch(/^not checked/);
   });
@@ -188,6 +199,8 @@ describe("the health check of the SaaS connection", () => {
   });
 
   it("token_issuance fails alone while the instance-admin flag is off for the service account on SaaS", async () => {
+    // The instance token fetched before the flag went off is still held, and used.
+    await selfManaged.app.instanceToken.current();
     await saas.fixtures.feature("code_suggestions_for_instance_admin_enabled", {
       enabled: false,
       userId: serviceAccountId,
@@ -217,7 +230,15 @@ describe("the health check of the SaaS connection", () => {
         { scopes: ["api"] },
       );
       const report = await healthCheck(unreachable, token);
-      expect(failed(report)).toEqual(["saas_reachable", "service_token", "token_issuance"]);
+      expect(failed(report)).toEqual([
+        "saas_reachable",
+        "service_token",
+        "token_issuance",
+        "instance_token",
+      ]);
+      expect(message(report, "instance_token")).toMatch(
+        /^no instance token: SaaS at .* refused the connection \(ECONNREFUSED\)/,
+      );
       expect(message(report, "saas_reachable")).toMatch(
         /refused the connection \(ECONNREFUSED\): check SAAS_URL/,
       );

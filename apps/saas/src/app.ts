@@ -1,7 +1,10 @@
 import { administrationApi } from "@token-broker/admin-api";
+import { editorApi } from "@token-broker/editor-api";
 import { type AppOptions, instance } from "@token-broker/instance";
 import type { FastifyPluginAsync } from "fastify";
 import type { SaasConfig } from "./config.ts";
+import { saasEditorAccessRule } from "./policy/editor-access.ts";
+import { createSubjectCache } from "./policy/subject-cache.ts";
 import { codeSuggestionsTokensRoutes } from "./routes/code-suggestions-tokens.ts";
 import { instanceTokenRoutes } from "./routes/instance-token.ts";
 import { oidcDiscoveryRoutes } from "./routes/oidc-discovery.ts";
@@ -69,5 +72,13 @@ export const saasApp: FastifyPluginAsync<AppOptions<SaasConfig>> = async (app, o
     lifetimeSeconds: config.instanceTokenTtlSeconds,
     perInstance: config.operations.rateLimits.perInstance,
     metrics: gatewayTokenMetrics,
+  });
+  // SaaS's own users' editors: completions sent to the gateway with a self-issued token.
+  await app.register(editorApi, {
+    realm: "saas",
+    gatewayToken: { current: async () => (await app.selfIssuedToken()).token },
+    access: saasEditorAccessRule(
+      createSubjectCache(app.database.prisma, app.changeFeed, app.metrics.cacheLookups("subjects")),
+    ),
   });
 };

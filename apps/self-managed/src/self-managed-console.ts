@@ -2,8 +2,12 @@ import { type ConsoleIo, runConsole } from "@token-broker/console";
 import type { Environment } from "@token-broker/instance";
 import { readSelfManagedConfig } from "./config.ts";
 import { HEALTH_CHECK } from "./health-check/console-command.ts";
+import { INSTANCE_TOKEN_COMMANDS } from "./instance-token/console-command.ts";
 
-/** The self-managed console: the shared commands and `health-check`. Returns the exit code. */
+/**
+ * The self-managed console: the shared commands, `health-check` and `instance-token`.
+ * Returns the exit code.
+ */
 export function runSelfManagedConsole(options: {
   argv: readonly string[];
   env: Environment;
@@ -12,7 +16,7 @@ export function runSelfManagedConsole(options: {
   return runConsole({
     ...options,
     readConfig: readSelfManagedConfig,
-    commands: [HEALTH_CHECK],
+    commands: [HEALTH_CHECK, ...INSTANCE_TOKEN_COMMANDS],
     invocation: "pnpm console:self-managed",
   });
 }

@@ -102,7 +102,12 @@ describe("the console", () => {
     );
     expect(set).toEqual({
       code: 0,
-      out: "instance_level_code_suggestions_enabled: true\nai_access_token: set",
+      out: [
+        "instance_level_code_suggestions_enabled: true",
+        "ai_access_token: set",
+        "ai_gateway_url: http://localhost:5052",
+        "disabled_direct_code_suggestions: false",
+      ].join("\n"),
       err: "",
     });
     const shown = await run(["settings", "show"]);

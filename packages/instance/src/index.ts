@@ -1,5 +1,6 @@
 export type { ChangeFeed } from "./cache/change-feed.ts";
 export { createLoadingCache } from "./cache/loading-cache.ts";
+export type { EditorConfig } from "./config/editor-config.ts";
 export {
   ConfigurationError,
   type Environment,

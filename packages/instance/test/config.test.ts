@@ -27,6 +27,7 @@ describe("instance configuration", () => {
         metricsAllowedIps: ["127.0.0.0/8", "::1/128"],
       },
       shutdownDrainDelayMs: 0,
+      editor: expect.any(Object),
     });
     expect(readInstanceConfig("self-managed", {}, root)).toMatchObject({
       port: 3000,

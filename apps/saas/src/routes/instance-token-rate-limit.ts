@@ -4,13 +4,14 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 type RateLimitOptions = FastifyInstance["tokenRateLimit"];
 
 /**
- * The one bucket of a SaaS service account: every request a self-managed instance makes
+ * The instance-token bucket of a SaaS service account: every instance-token request made
  * with it counts here. The key is the authenticated user alone: the instance id is the
  * caller's to choose, so keying on it would give a caller a fresh bucket per id it invents.
- * The same rule as relayed legacy token requests (packages/instance token-rate-limit-rule).
+ * The rule of relayed legacy token requests (a service account's bucket), in a bucket of its
+ * own: a burst of legacy requests never starves the instance's token refresh, nor it them.
  */
 export function serviceAccountBucket(userId: number): string {
-  return `tokens:instance:${userId}`;
+  return `instance_token:user:${userId}`;
 }
 
 /** `config.rateLimit` of the instance-token route: TOKENS_RATE_LIMIT_PER_INSTANCE a minute. */

@@ -1,3 +1,5 @@
+import { probeInstanceToken } from "../instance-token/instance-token-probe.ts";
+import type { CurrentInstanceToken } from "../instance-token/instance-tokens.ts";
 import { type HealthReport, type Probe, report } from "./report.ts";
 import { probeReachable, probeServiceToken, type Saas } from "./saas-probes.ts";
 import { probeTokenIssuance } from "./token-issuance-probe.ts";
@@ -35,27 +37,41 @@ function notChecked(name: Probe["name"], because: string): Probe {
   return { name, success: false, message: `not checked: ${because}` };
 }
 
+export interface HealthCheckOptions {
+  readonly hostName: string;
+  readonly now?: Date;
+  /** The instance token as completions get it (app.instanceToken.current, or the store's). */
+  readonly instanceToken: () => Promise<CurrentInstanceToken>;
+}
+
 /**
- * The four probes in order (docs/operations.md, Health check), each run when it still makes
+ * The probes in order (docs/operations.md, Health check), each run when it still makes
  * sense after an earlier failure. Every request goes through the token hop's dispatcher.
+ * `instance_token` runs even when SaaS is unreachable: a held token is used until it expires.
  */
 export async function runHealthCheck(
   saas: Saas,
   settings: StoredSettings,
-  options: { hostName: string; now?: Date },
+  options: HealthCheckOptions,
 ): Promise<HealthReport> {
+  const now = options.now ?? new Date();
   const instance = settingsProbe(settings);
-  const { probe: reachable, discovery } = await probeReachable(saas);
   const token = settings.aiAccessToken;
   if (token === undefined) {
+    const { probe: reachable } = await probeReachable(saas);
     const because = "no ai_access_token is stored (see instance_settings)";
     return report([
       instance,
       reachable,
       notChecked("service_token", because),
       notChecked("token_issuance", because),
+      notChecked("instance_token", because),
     ]);
   }
+  const [{ probe: reachable, discovery }, instanceToken] = await Promise.all([
+    probeReachable(saas),
+    probeInstanceToken(options.instanceToken, now),
+  ]);
   if (!reachable.success) {
     const because = "SaaS is not reachable (see saas_reachable)";
     return report([
@@ -63,15 +79,16 @@ export async function runHealthCheck(
       reachable,
       notChecked("service_token", because),
       notChecked("token_issuance", because),
+      instanceToken,
     ]);
   }
   const [serviceToken, issuance] = await Promise.all([
-    probeServiceToken(saas, token, options.now ?? new Date()),
+    probeServiceToken(saas, token, now),
     probeTokenIssuance(
       saas,
       { aiAccessToken: token, instanceId: settings.instanceUuid, hostName: options.hostName },
       discovery,
     ),
   ]);
-  return report([instance, reachable, serviceToken, issuance]);
+  return report([instance, reachable, serviceToken, issuance, instanceToken]);
 }

@@ -1,6 +1,11 @@
 /** The health check's report (docs/operations.md, Health check). */
 export interface Probe {
-  readonly name: "instance_settings" | "saas_reachable" | "service_token" | "token_issuance";
+  readonly name:
+    | "instance_settings"
+    | "saas_reachable"
+    | "service_token"
+    | "token_issuance"
+    | "instance_token";
   readonly success: boolean;
   /** What was found and, when something fails, what the administrator should do. */
   readonly message: string;

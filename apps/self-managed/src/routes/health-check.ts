@@ -44,7 +44,7 @@ export const healthCheckRoutes: FastifyPluginAsyncTypebox<HealthCheckOptions> = 
           proxyName: options.proxyName,
         },
         await loadStoredSettings(app.database.prisma, app.secretBox),
-        { hostName: options.hostName },
+        { hostName: options.hostName, instanceToken: () => app.instanceToken.current() },
       ),
   );
 };

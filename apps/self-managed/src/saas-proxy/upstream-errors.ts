@@ -1,5 +1,5 @@
 import { BrokerError } from "@token-broker/errors";
-import type { SaasFailure } from "./request-saas-token.ts";
+import type { SaasFailure } from "./post-to-saas.ts";
 
 /** undici's own timeouts: connecting, waiting for headers, waiting between body chunks. */
 const TIMEOUT_CODES = new Set([

@@ -1,6 +1,7 @@
 import path from "node:path";
 import { isWellFormedToken } from "@token-broker/auth";
 import { type DatabaseLocation, DEFAULT_POOL_SIZE, databaseLocation } from "@token-broker/db";
+import { type EditorConfig, readEditorConfig } from "./editor-config.ts";
 import {
   ConfigurationError,
   type Environment,
@@ -38,6 +39,8 @@ export interface InstanceConfig {
   readonly operations: OperationsConfig;
   /** How long readiness fails before the server stops accepting, at SIGTERM. */
   readonly shutdownDrainDelayMs: number;
+  /** The editor API's version, gateway and limits (docs/editors.md). */
+  readonly editor: EditorConfig;
 }
 
 /**
@@ -75,6 +78,7 @@ export function readInstanceConfig(
       DEFAULT_DRAIN_DELAY_MS[database.kind],
       { min: 0, max: 600_000 },
     ),
+    editor: readEditorConfig(env),
   };
 }
 
