@@ -39,6 +39,9 @@ export async function startCompletionServices(
       MODEL_STANDIN_FIRST_CHUNK_DELAY_MS: String(FIRST_CHUNK_DELAY_MS),
       MODEL_STANDIN_CHUNKS: String(CHUNKS),
       MODEL_STANDIN_CHUNK_INTERVAL_MS: String(CHUNK_INTERVAL_MS),
+      // Each event in one write, as model servers write them: half the stand-in's writes and
+      // timers, and its latency as set (each split costs a pause of its own).
+      MODEL_STANDIN_SPLIT_EVENTS: "false",
     },
     urlOf: (line) => /listening at (http:\/\/[^/\s]+)/.exec(line)?.[1],
   });

@@ -31,3 +31,35 @@ describe("the model stand-in's record of requests", () => {
     expect(server.received).toEqual([]);
   });
 });
+
+/** The body of a streamed completion as the client's reads return it. */
+async function streamedReads(server: ModelServer): Promise<string[]> {
+  const response = await fetch(`${server.url}/v1/completions`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ model: "m", prompt: "a", stream: true }),
+  });
+  const reads: string[] = [];
+  const decoder = new TextDecoder();
+  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+    reads.push(decoder.decode(chunk, { stream: true }));
+  }
+  return reads;
+}
+
+describe("the model stand-in's events", () => {
+  it("arrive whole with splitEvents: false, every read ending at an event's end", async () => {
+    const server = await startModelServer({
+      completion: "abcd",
+      chunks: 4,
+      chunkIntervalMs: 5,
+      splitEvents: false,
+    });
+    servers.push(server);
+    const reads = await streamedReads(server);
+    expect(reads.every((read) => read.endsWith("\n\n"))).toBe(true);
+    const data = reads.join("").split("\n\n").filter(Boolean);
+    expect(data).toHaveLength(5);
+    expect(data.at(-1)).toBe("data: [DONE]");
+  });
+});
