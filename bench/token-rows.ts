@@ -164,7 +164,7 @@ export async function runTokenRows(
   );
   const cpuMicros = cpu.medians();
   const checked = targets(measurements, memory, LARGE_USERS);
-  const header = `token rows: ${CONNECTIONS} connections, median of ${ROUNDS} runs of ${DURATION_S} s`;
+  const header = `token rows: ${CONNECTIONS} connections, ${ROUNDS === 1 ? "one run" : `median of ${ROUNDS} runs`} of ${DURATION_S} s`;
   const lines = table({
     measurements,
     targets: checked,
