@@ -2,18 +2,20 @@ import { createHash, randomUUID } from "node:crypto";
 import type { SaasConfig } from "@token-broker/saas/config";
 import type { SelfManagedConfig } from "@token-broker/self-managed/config";
 import {
-  type GatewayStartOptions,
   type ModelServer,
   type ModelServerOptions,
-  type RunningGateway,
   type RunningService,
-  startAiGateway,
   startModelServer,
 } from "@token-broker/testing";
 import { afterAll, beforeAll } from "vitest";
 import { requestInstanceToken } from "../instance-token/gateway-token.ts";
 import { configuredSelfManaged, saasWithServiceAccount } from "../self-managed-proxy/instances.ts";
 import { requestToken } from "../support/token-request.ts";
+import {
+  type GatewayStartOptions,
+  type RunningGateway,
+  startAiGateway,
+} from "./running-gateway.ts";
 
 export interface GatewayWorld {
   readonly saas: RunningService<SaasConfig>;

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { startAiGateway, TEST_KEY_BASE } from "@token-broker/testing";
+import { TEST_KEY_BASE } from "@token-broker/testing";
 import { decodeProtectedHeader } from "jose";
 import { describe, expect, it } from "vitest";
 import { saasConsole } from "../../apps/saas/test/support/saas-console.ts";
@@ -10,6 +10,7 @@ import {
   instanceToken,
   useGatewayWorld,
 } from "./gateway-world.ts";
+import { startAiGateway } from "./running-gateway.ts";
 import { signedByGateway } from "./signed-by-gateway.ts";
 
 const REFETCH_INTERVAL_MS = 1_000;

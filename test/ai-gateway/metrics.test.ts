@@ -1,4 +1,3 @@
-import { startAiGateway } from "@token-broker/testing";
 import { describe, expect, it } from "vitest";
 import { sample, scrape } from "../support/metrics.ts";
 import {
@@ -8,6 +7,7 @@ import {
   instanceToken,
   useGatewayWorld,
 } from "./gateway-world.ts";
+import { startAiGateway } from "./running-gateway.ts";
 
 const world = useGatewayWorld();
 

@@ -1,4 +1,4 @@
-import { freePort, type ModelServerOptions, startAiGateway } from "@token-broker/testing";
+import { freePort, type ModelServerOptions } from "@token-broker/testing";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   completionBody,
@@ -8,6 +8,7 @@ import {
   instanceToken,
   useGatewayWorld,
 } from "./gateway-world.ts";
+import { startAiGateway } from "./running-gateway.ts";
 
 const world = useGatewayWorld();
 let auth: { token: string; headers: Record<string, string> };

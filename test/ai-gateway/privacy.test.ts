@@ -2,9 +2,10 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { gatewayTestSigningKey, type ModelServer, startModelServer } from "@token-broker/testing";
+import { type ModelServer, startModelServer } from "@token-broker/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { completionBody, gatewayPost, instanceToken, useGatewayWorld } from "./gateway-world.ts";
+import { gatewayTestSigningKey } from "./running-gateway.ts";
 
 const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const marker = (label: string) => `${label}-${randomBytes(8).toString("hex")}`;

@@ -1,4 +1,3 @@
-import { startAiGateway } from "@token-broker/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { redisEnv } from "../support/redis.ts";
 import {
@@ -8,6 +7,7 @@ import {
   instanceToken,
   useGatewayWorld,
 } from "./gateway-world.ts";
+import { startAiGateway } from "./running-gateway.ts";
 
 const world = useGatewayWorld();
 let replicas: Awaited<ReturnType<typeof startAiGateway>>[] = [];

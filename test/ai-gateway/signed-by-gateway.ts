@@ -1,6 +1,6 @@
 import { createPrivateKey, createPublicKey, randomUUID } from "node:crypto";
-import { gatewayTestSigningKey } from "@token-broker/testing";
 import { calculateJwkThumbprint, exportJWK, type JWTPayload, SignJWT } from "jose";
+import { gatewayTestSigningKey } from "./running-gateway.ts";
 
 /**
  * A token signed with the test gateways' own key (AI_GATEWAY_SIGNING_KEY), with the claims

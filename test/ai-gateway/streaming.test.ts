@@ -1,4 +1,3 @@
-import { startAiGateway } from "@token-broker/testing";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   completionBody,
@@ -10,6 +9,7 @@ import {
   SUFFIX,
   useGatewayWorld,
 } from "./gateway-world.ts";
+import { startAiGateway } from "./running-gateway.ts";
 
 const COMPLETION = "return a + b  # the sum of both";
 const world = useGatewayWorld({ model: { completion: COMPLETION, chunks: 5 } });

@@ -79,6 +79,23 @@ describe("POST /api/v4/code_suggestions/completions", () => {
       "user-agent": USER_AGENT,
       "x-gitlab-language-server-version": LANGUAGE_SERVER_VERSION,
     });
+    // Exactly these (and HTTP's own: host, length, connection).
+    expect(Object.keys(headers).sort()).toEqual([
+      "authorization",
+      "connection",
+      "content-length",
+      "content-type",
+      "host",
+      "user-agent",
+      "x-gitlab-authentication-type",
+      "x-gitlab-global-user-id",
+      "x-gitlab-host-name",
+      "x-gitlab-instance-id",
+      "x-gitlab-language-server-version",
+      "x-gitlab-realm",
+      "x-gitlab-version",
+      "x-request-id",
+    ]);
     expect(headers["x-request-id"]).not.toBe("chosen-by-client");
     expect(headers.cookie).toBeUndefined();
     expect(headers["private-token"]).toBeUndefined();
@@ -177,6 +194,33 @@ describe("POST /api/v4/code_suggestions/completions", () => {
     expect(decoder.decode((await reader.read()).value)).toBe("second chunk ");
     abort.abort();
     for (let i = 0; i < 100 && !closed; i++) await delay(20);
+    expect(closed).toBe(true);
+  });
+
+  it("cancels the gateway's request when the editor goes away before the gateway answers", async () => {
+    const { ls } = await editor();
+    let arrived = false;
+    let closed = false;
+    gateway.answer("/v2/code/completions", async (request, reply) => {
+      arrived = true;
+      request.raw.socket.on("close", () => {
+        closed = true;
+      });
+      // A model that takes its time: no headers until long after the editor gave up (or
+      // until the instance cancels).
+      await Promise.race([
+        delay(10_000),
+        new Promise((resolve) => request.raw.socket.once("close", resolve)),
+      ]);
+      return reply.send(COMPLETION);
+    });
+    const abort = new AbortController();
+    const pending = ls.completion(completionBody("x"), {}, abort.signal).catch(() => undefined);
+    for (let i = 0; i < 100 && !arrived; i++) await delay(20);
+    expect(arrived).toBe(true);
+    abort.abort();
+    await pending;
+    for (let i = 0; i < 50 && !closed; i++) await delay(20);
     expect(closed).toBe(true);
   });
 

@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
 import type { SaasConfig } from "@token-broker/saas/config";
-import { type RunningService, startSaas } from "@token-broker/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RunningService, startSaas, TEST_KEY_BASE } from "@token-broker/testing";
+import { decodeProtectedHeader } from "jose";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { saasConsole } from "../../apps/saas/test/support/saas-console.ts";
 import { sample, scrape } from "../support/metrics.ts";
 import { refusedCredentials } from "../support/refused-credentials.ts";
 import { NOT_FOUND, requestToken, UNAUTHORIZED } from "../support/token-request.ts";
@@ -57,7 +59,7 @@ describe("SaaS: an instance token for a self-managed instance", () => {
     expect(body.expires_at).toBeLessThanOrEqual(Math.floor(Date.now() / 1000) + 3600);
   });
 
-  it("verifies with SaaS's published keys and carries exactly the contract's claims", async () => {
+  it("verifies with SaaS's published keys and carries exactly the claims of docs/cloud-connector.md", async () => {
     const { token } = await serviceAccount(saas, ["api"]);
     const instanceId = randomUUID();
     const { body } = await requestInstanceToken(saas.url, token, { instanceId });
@@ -299,5 +301,35 @@ describe("SaaS: self-issued tokens for its own users", () => {
       }) ?? 0;
     await saas.app.selfIssuedToken();
     expect(await counted()).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe("SaaS: key rotation", () => {
+  it("signs instance and self-issued tokens with the newly active key at once; older ones still verify", async () => {
+    const rotated = await startSaas();
+    try {
+      const { token } = await serviceAccount(rotated);
+      const before = await rotated.app.selfIssuedToken();
+      const env = { DATABASE_URL: rotated.databaseUrl, DB_KEY_BASE: TEST_KEY_BASE };
+      const kid = (await saasConsole(["signing-keys", "create"], env)).out;
+      expect((await saasConsole(["signing-keys", "activate", kid, "--force"], env)).code).toBe(0);
+
+      await vi.waitFor(
+        async () => {
+          const { token: selfIssued } = await rotated.app.selfIssuedToken();
+          expect(decodeProtectedHeader(selfIssued).kid).toBe(kid);
+        },
+        { timeout: 5_000, interval: 20 },
+      );
+      const { body } = await requestInstanceToken(rotated.url, token);
+      const issued = instanceTokenOf(body).token;
+      expect(decodeProtectedHeader(issued).kid).toBe(kid);
+      await verifyGatewayToken(issued, rotated.url);
+      await verifyGatewayToken((await rotated.app.selfIssuedToken()).token, rotated.url);
+      expect(decodeProtectedHeader(before.token).kid).not.toBe(kid);
+      await verifyGatewayToken(before.token, rotated.url);
+    } finally {
+      await rotated.close();
+    }
   });
 });

@@ -10,12 +10,6 @@ export {
 } from "./model-server/model-server.ts";
 export { adminUrl, databaseUrl, queryDatabase } from "./postgres-admin.ts";
 export {
-  type GatewayStartOptions,
-  gatewayTestSigningKey,
-  type RunningGateway,
-  startAiGateway,
-} from "./running-gateway.ts";
-export {
   freePort,
   type ReceivedRequest,
   type RunningService,

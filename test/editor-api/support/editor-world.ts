@@ -3,13 +3,12 @@ import type { SelfManagedConfig } from "@token-broker/self-managed/config";
 import {
   type ModelServer,
   type ModelServerOptions,
-  type RunningGateway,
   type RunningService,
-  startAiGateway,
   startModelServer,
 } from "@token-broker/testing";
 import { afterAll, beforeAll } from "vitest";
 import { gatewayEnv } from "../../ai-gateway/gateway-world.ts";
+import { type RunningGateway, startAiGateway } from "../../ai-gateway/running-gateway.ts";
 import {
   configuredSelfManaged,
   saasWithServiceAccount,

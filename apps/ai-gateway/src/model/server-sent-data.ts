@@ -9,7 +9,7 @@ const MAX_LINE_BYTES = 64 * 1024;
  * and other fields skipped, multi-line data joined with `\n` (the SSE specification).
  */
 export async function* serverSentData(
-  body: AsyncIterable<Buffer | string>,
+  body: AsyncIterable<Buffer | string> | Iterable<Buffer | string>,
 ): AsyncGenerator<string> {
   const decoder = new TextDecoder("utf-8");
   let pending = "";

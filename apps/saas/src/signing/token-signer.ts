@@ -68,7 +68,7 @@ export function createJwtSigner(options: {
   };
 }
 
-/** Signs the legacy code-suggestions JWTs: exactly the contract's claims, 1 h. */
+/** Signs the legacy code-suggestions JWTs: exactly the claims of docs/token-api.md (The JWT), 1 h. */
 export function createTokenSigner(sign: SignJwt): SignToken {
   return async (grant) => {
     const { jwt, issuedAt } = await sign({

@@ -166,6 +166,7 @@ export async function startInstanceTokens(options: InstanceTokensOptions): Promi
         resolve();
       };
       const timeout = setTimeout(done, ms);
+      timeout.unref();
       waiters.add(done);
     });
 
@@ -179,14 +180,23 @@ export async function startInstanceTokens(options: InstanceTokensOptions): Promi
     if (Date.now() < notBefore) {
       throw unavailable("the last attempt to fetch one failed; the next is due shortly");
     }
+    const startedAt = Date.now();
     let result = await attempt();
-    if (result.outcome === "not_claimed") {
-      // Another replica is fetching one: wait for it to be stored (or its claim to lapse).
-      await changeOrTimeout(refresher.leaseMs);
+    // Another replica is fetching one: wait until it is stored, that replica's attempt
+    // failed, or its claim lapsed (every change of the row wakes this, its claim too).
+    const deadline = startedAt + refresher.leaseMs;
+    while (result.outcome === "not_claimed" && Date.now() < deadline) {
+      // Listening before reading: a token stored meanwhile is either read or heard of.
+      const changed = changeOrTimeout(deadline - Date.now());
       const after = await reload();
       if (isValid(after.held, Date.now())) return after.held;
-      result = await attempt();
+      const failure = after.lastFailure;
+      if (failure !== undefined && failure.at.getTime() >= startedAt) {
+        throw unavailable(`another replica's attempt to fetch one failed (${failure.reason})`);
+      }
+      await changed;
     }
+    if (result.outcome === "not_claimed") result = await attempt();
     if (result.outcome === "issued") return result.held;
     if (result.outcome === "not_claimed") throw unavailable("another replica is fetching one");
     throw unavailable(result.message);
@@ -206,6 +216,9 @@ export async function startInstanceTokens(options: InstanceTokensOptions): Promi
   });
 
   await reload();
+  // The stored token may have been fetched with an ai_access_token changed while no replica
+  // ran: the claim refreshes it only then (or past half-life), so this costs one UPDATE.
+  if (held !== undefined) refreshInBackground();
 
   return {
     async current() {

@@ -14,6 +14,7 @@ import { identityHeaders } from "../gateway/gateway-identity.ts";
 import { gatewayTarget } from "../gateway/gateway-target.ts";
 import { gatewayToken } from "../gateway/gateway-token.ts";
 import { perUserRateLimit } from "../rate-limits.ts";
+import { CancellableDispatcher } from "./cancellable-dispatcher.ts";
 import { CompletionRequest, forwardedBody, MAX_SIDE_CHARACTERS } from "./completion-request.ts";
 
 export const COMPLETIONS_PATH = "/api/v4/code_suggestions/completions";
@@ -64,13 +65,12 @@ export const completionsRoutes: FastifyPluginAsyncTypebox<{ context: EditorConte
   app,
   { context },
 ) => {
-  await app.register(replyFrom, {
-    undici: {
-      headersTimeout: context.config.gatewayTimeoutMs,
-      bodyTimeout: context.config.gatewayTimeoutMs,
-    },
-    disableRequestLogging: true,
+  const dispatcher = new CancellableDispatcher({
+    headersTimeout: context.config.gatewayTimeoutMs,
+    bodyTimeout: context.config.gatewayTimeoutMs,
   });
+  app.addHook("onClose", () => dispatcher.close());
+  await app.register(replyFrom, { undici: dispatcher, disableRequestLogging: true });
 
   app.post(
     COMPLETIONS_PATH,
@@ -98,6 +98,14 @@ export const completionsRoutes: FastifyPluginAsyncTypebox<{ context: EditorConte
         : "/v2/code/completions";
       const target = gatewayTarget(gatewayUrlOf(context, settings), path);
       const relay = reply as unknown as FastifyReply;
+      // The editor going away (its connection closed before the answer ended) cancels the
+      // gateway's request, whether the gateway has started answering or not.
+      const editorGone = new AbortController();
+      const release = dispatcher.register(request.id, editorGone.signal);
+      relay.raw.once("close", () => {
+        release();
+        if (!relay.raw.writableFinished) editorGone.abort();
+      });
       return relay.from(target.href, {
         body: JSON.stringify(forwardedBody(request.body)),
         contentType: "application/json",
@@ -105,7 +113,6 @@ export const completionsRoutes: FastifyPluginAsyncTypebox<{ context: EditorConte
         rewriteRequestHeaders: () => ({
           authorization: `Bearer ${token}`,
           "content-type": "application/json",
-          accept: "application/json, text/event-stream",
           ...identityHeaders(identityOf(context, request, settings)),
           "x-request-id": request.id,
           ...clientHeader(request, "user-agent"),
@@ -115,6 +122,7 @@ export const completionsRoutes: FastifyPluginAsyncTypebox<{ context: EditorConte
         onResponse: (_request, reply, raw) => {
           // undici's answer: reply-from's types name it after Node's response.
           const response = raw as unknown as GatewayResponse;
+          request.logFields = { upstreamStatus: response.statusCode };
           try {
             checkRelayable(response.statusCode, relayedHeaders(response.headers)["content-type"]);
           } catch (error) {

@@ -7,9 +7,8 @@ import { aiGatewayApp } from "@token-broker/ai-gateway/app";
 import { type AiGatewayConfig, readAiGatewayConfig } from "@token-broker/ai-gateway/config";
 import { gatewayServerOptions } from "@token-broker/ai-gateway/server-options";
 import { createLogger, type Environment, type LogLevel } from "@token-broker/instance";
+import { freePort, type ReceivedRequest } from "@token-broker/testing";
 import Fastify from "fastify";
-import type { ReceivedRequest } from "./running-services.ts";
-import { freePort } from "./running-services.ts";
 
 export interface RunningGateway {
   readonly url: string;
