@@ -25,12 +25,17 @@ function clientGone(reply: FastifyReply): AbortSignal {
 export function createCompletionService(model: ModelConfig | undefined, client: ModelClient) {
   const modelName = model?.name ?? "";
 
-  function completionRequest(body: CompletionRequestBody, generation: boolean): CompletionRequest {
+  function completionRequest(
+    request: FastifyRequest<{ Body: CompletionRequestBody }>,
+    generation: boolean,
+  ): CompletionRequest {
+    const body = request.body;
     const { content_above_cursor: prefix, content_below_cursor: suffix } = body.current_file;
     return {
       prompt: buildPrompt(model?.promptFormat ?? "suffix", prefix, suffix),
       maxTokens: generation ? GENERATION_TOKENS : COMPLETION_TOKENS,
       temperature: TEMPERATURE,
+      log: request.log,
     };
   }
 
@@ -39,7 +44,7 @@ export function createCompletionService(model: ModelConfig | undefined, client: 
     async v2(request: FastifyRequest<{ Body: CompletionRequestBody }>, reply: FastifyReply) {
       const body = request.body;
       const signal = clientGone(reply);
-      const completion = completionRequest(body, false);
+      const completion = completionRequest(request, false);
       if (body.stream === true) {
         const chunks = await client.stream(completion, signal);
         const stream = await streamedAnswer(chunks, { chunk: (text) => text }, request.log);
@@ -70,7 +75,7 @@ export function createCompletionService(model: ModelConfig | undefined, client: 
       if (body.stream !== true) return this.v2(request, reply);
       const signal = clientGone(reply);
       const chunks = await client.stream(
-        completionRequest(body, body.intent === "generation"),
+        completionRequest(request, body.intent === "generation"),
         signal,
       );
       const event = (name: string, data: unknown) =>

@@ -21,6 +21,8 @@ export interface CompletionRequest {
   readonly prompt: Prompt;
   readonly maxTokens: number;
   readonly temperature: number;
+  /** The request's logger: the model's refusal is logged with the request's id. */
+  readonly log?: FastifyBaseLogger;
 }
 
 /** How a model request ended, for the metric (a closed set). */
@@ -141,7 +143,7 @@ export function createModelClient(
       } catch {
         kind = undefined;
       }
-      log.warn(
+      (completion.log ?? log).warn(
         { modelStatus: answer.statusCode, modelError: kind },
         "the model server refused the request",
       );
