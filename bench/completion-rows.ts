@@ -16,7 +16,7 @@ import {
   type Mode,
   PATHS,
 } from "./completion-report.ts";
-import { editorRequest, modelRequest } from "./completion-requests.ts";
+import { CHUNKS, editorRequest, modelRequest } from "./completion-requests.ts";
 import {
   CHUNK_INTERVAL_MS,
   type CompletionServices,
@@ -117,7 +117,7 @@ export async function runCompletionRows(
 
   const cpu = cpuPerRequest(context);
   const rows: CompletedRows = {};
-  const peakDuring512Streams: Record<string, number> = {};
+  const peakDuringMostStreams: Record<string, number> = {};
   for (let round = 1; round <= ROUNDS; round += 1) {
     for (const mode of MODES) {
       for (const editors of EDITORS) {
@@ -144,7 +144,7 @@ export async function runCompletionRows(
           const peaks = await peak.stop();
           if (mode === "stream" && editors === Math.max(...EDITORS)) {
             for (const [name, mib] of Object.entries(peaks))
-              peakDuring512Streams[name] = Math.max(peakDuring512Streams[name] ?? 0, mib);
+              peakDuringMostStreams[name] = Math.max(peakDuringMostStreams[name] ?? 0, mib);
           }
           rows[key] = [...(rows[key] ?? []), result];
         }
@@ -170,7 +170,7 @@ export async function runCompletionRows(
     warmupSeconds: WARMUP_S,
     standIn: {
       firstChunkDelayMs: FIRST_CHUNK_DELAY_MS,
-      chunks: 20,
+      chunks: CHUNKS,
       chunkIntervalMs: CHUNK_INTERVAL_MS,
     },
   };
@@ -178,18 +178,18 @@ export async function runCompletionRows(
     medians,
     editors: EDITORS,
     notMeasured,
-    peakDuringStreams: peakDuring512Streams,
+    peakDuringStreams: peakDuringMostStreams,
     // The services of the completion path; the stand-in is not ours.
-    services: Object.keys(peakDuring512Streams).filter((name) => name !== modelServer.name),
+    services: Object.keys(peakDuringMostStreams).filter((name) => name !== modelServer.name),
   });
   const lines = completionTable({
-    header: `completion rows: model stand-in ${FIRST_CHUNK_DELAY_MS} ms to the first chunk, then 20 chunks ${CHUNK_INTERVAL_MS} ms apart (its own process); ${EDITORS.join(" and ")} editors, ${ROUNDS === 1 ? "one run" : `median of ${ROUNDS} runs`} of ${DURATION_S} s per row`,
+    header: `completion rows: model stand-in ${FIRST_CHUNK_DELAY_MS} ms to the first chunk, then ${CHUNKS} chunks ${CHUNK_INTERVAL_MS} ms apart (its own process); ${EDITORS.join(" and ")} editors, ${ROUNDS === 1 ? "one run" : `median of ${ROUNDS} runs`} of ${DURATION_S} s per row`,
     medians,
     editors: EDITORS,
     notMeasured,
     targets: checked,
     cpuMicros,
-    peakDuringStreams: peakDuring512Streams,
+    peakDuringStreams: peakDuringMostStreams,
     residentAfter,
   });
   return {
@@ -201,7 +201,7 @@ export async function runCompletionRows(
       rounds: rows,
       notMeasured,
       targets: checked,
-      peakResidentMiBDuringStreams: peakDuring512Streams,
+      peakResidentMiBDuringStreams: peakDuringMostStreams,
       residentMiB: residentAfter,
       cpuMicrosecondsPerCompletion: cpuMicros,
     },
