@@ -1,4 +1,4 @@
-import { gatewayTarget, identityHeaders, isGatewayTimeout } from "@token-broker/editor-api";
+import { gatewayTarget, identityHeaders, isGatewayTimeout } from "@token-broker/editor-api/gateway";
 import type { Dispatcher } from "undici";
 import { MAX_ANSWER_BYTES, readAtMost } from "../saas-proxy/saas-answer.ts";
 import { USER_AGENT } from "../saas-proxy/upstream-request.ts";

@@ -1,6 +1,10 @@
 import { randomUUID } from "node:crypto";
 import type { PrismaClient } from "@token-broker/db";
-import { createGatewayDispatcher, gatewayBaseUrl, globalUserId } from "@token-broker/editor-api";
+import {
+  createGatewayDispatcher,
+  gatewayBaseUrl,
+  globalUserId,
+} from "@token-broker/editor-api/gateway";
 import type { EditorConfig } from "@token-broker/instance";
 import type { SecretBox } from "@token-broker/secrets";
 import { probeInstanceToken } from "../instance-token/instance-token-probe.ts";
