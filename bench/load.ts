@@ -52,8 +52,8 @@ export async function measureTokenRequests(options: {
   };
 }
 
-/** The median run of several (by rate). */
-export function median(runs: readonly LoadResult[]): LoadResult {
+/** The median run of several (by rate), with the failures of them all. */
+export function median<Result extends LoadResult>(runs: readonly Result[]): Result {
   const sorted = [...runs].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond);
   const middle = sorted[Math.floor(sorted.length / 2)];
   if (middle === undefined) throw new Error("no runs");

@@ -61,3 +61,30 @@ export async function databaseBackendSeconds(
   }
   return seconds;
 }
+
+/**
+ * The highest resident memory of each process while a run goes on, sampled every
+ * `intervalMs`: `stop()` ends the sampling and resolves with MiB by process name.
+ */
+export function watchPeakResident(
+  processes: readonly ({ readonly name: string } & ProcessStats)[],
+  intervalMs = 250,
+): { stop(): Promise<Record<string, number>> } {
+  const peak: Record<string, number> = {};
+  const sample = async () => {
+    await Promise.all(
+      processes.map(async (process) => {
+        const mib = await process.residentMiB().catch(() => Number.NaN);
+        if (Number.isFinite(mib) && mib > (peak[process.name] ?? 0)) peak[process.name] = mib;
+      }),
+    );
+  };
+  const timer = setInterval(() => void sample(), intervalMs);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await sample();
+      return peak;
+    },
+  };
+}

@@ -1,7 +1,10 @@
 import path from "node:path";
-import { spawnService } from "@token-broker/service-runner";
+import { type Service, spawnService } from "@token-broker/service-runner";
 import { freePort } from "./free-port.ts";
 import { type ProcessStats, processStats } from "./process-stats.ts";
+
+/** The services the benchmark starts, by their folder under apps/. */
+export type ServiceName = Service;
 
 export interface BenchService extends ProcessStats {
   readonly name: string;
@@ -15,7 +18,7 @@ export interface BenchService extends ProcessStats {
  * production.
  */
 export async function startBenchService(options: {
-  service: "saas" | "self-managed";
+  service: ServiceName;
   name: string;
   env: NodeJS.ProcessEnv | ((url: string) => NodeJS.ProcessEnv);
   logDir: string;

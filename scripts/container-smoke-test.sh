@@ -3,7 +3,8 @@
 # Dockerfile), runs them against this machine's PostgreSQL, applies migrations from the image,
 # drives the whole flow through the containers (bootstrap token → set-up through the API → a
 # token from self-managed verified against SaaS's JWKS → a completion from the AI gateway's
-# container with that token, against the model stand-in), stops a container while a request
+# container with that token, against the model stand-in → a completion through self-managed,
+# its instance token from SaaS → the health check, test completion included), stops a container while a request
 # is under way, writes a .env with scripts/generate-env.mjs, validates docker-compose.yml
 # with it and brings the compose stack up and down. Cleans up everything it created; only the
 # stand-in base images stay cached in $CONTAINER_SMOKE_CACHE.
@@ -333,11 +334,14 @@ if grep -qE 'def add|smoke\.py|return a \+ b' "$WORK_DIR/gateway.log"; then
 fi
 echo "$GATEWAY_CONTAINER: $(wc -l <"$WORK_DIR/gateway.log") log lines, none with the code or the completion"
 
-step "the health check of the SaaS connection, inside the self-managed container"
+step "the health check of the SaaS connection and the AI gateway, inside the self-managed container"
 podman exec "$SM_CONTAINER" node apps/self-managed/dist/console.mjs health-check \
   >"$WORK_DIR/health-check.log" 2>&1 ||
   { cat "$WORK_DIR/health-check.log" >&2; fail "the health check inside $SM_CONTAINER failed"; }
 cat "$WORK_DIR/health-check.log"
+# A test completion from inside the container, with the instance token, to the gateway's.
+grep -q '^ok  *code_completion: ' "$WORK_DIR/health-check.log" ||
+  fail "the health check inside $SM_CONTAINER did not run code_completion"
 
 step "docker stop during a request: the request finishes"
 SLOW_PORT="$(free_port)"

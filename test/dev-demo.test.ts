@@ -62,26 +62,38 @@ async function runCurl(command: string) {
   };
 }
 
-/**
- * Runs the printed completion commands (a token from self-managed, then the gateway's
- * /v2/completions with it) in a shell, as a developer would paste them.
- */
-function runPrintedCompletion(output: string, gatewayUrl: string) {
-  const tokenCommand = /^ {2}(TOKEN=.+)$/m.exec(output)?.[1];
-  const completionCommand = new RegExp(
-    `^ {2}(curl --request POST "${gatewayUrl}/v2/completions" .+)$`,
-    "m",
-  ).exec(output)?.[1];
-  expect(tokenCommand).toBeDefined();
-  expect(completionCommand).toBeDefined();
+/** Runs `commands` in a shell, as a developer would paste them: the answer's status and JSON. */
+function runInShell(commands: string[]) {
   const run = spawnSync(
     "bash",
-    ["-c", `${tokenCommand}\n${completionCommand} --silent --write-out '\n%{http_code}'`],
+    ["-c", `${commands.join("\n")} --silent --write-out '\n%{http_code}'`],
     { encoding: "utf8", env: { PATH: process.env.PATH } },
   );
   const lines = run.stdout.trimEnd().split("\n");
   const status = Number(lines.pop());
   return { status, body: JSON.parse(lines.join("\n")) as Record<string, unknown> };
+}
+
+/** The printed command that starts with `curl --request POST "<url>"`. */
+function printedCurl(output: string, url: string): string {
+  const command = new RegExp(`^ {2}(curl --request POST "${url}" .+)$`, "m").exec(output)?.[1];
+  expect(command).toBeDefined();
+  return command ?? "";
+}
+
+/**
+ * Runs the printed completion commands (a token from self-managed, then the gateway's
+ * /v2/completions with it) in a shell.
+ */
+function runPrintedCompletion(output: string, gatewayUrl: string) {
+  const tokenCommand = /^ {2}(TOKEN=.+)$/m.exec(output)?.[1];
+  expect(tokenCommand).toBeDefined();
+  return runInShell([tokenCommand ?? "", printedCurl(output, `${gatewayUrl}/v2/completions`)]);
+}
+
+/** Runs the printed completion through self-managed (the language server's request). */
+function runPrintedEditorCompletion(output: string, selfManagedUrl: string) {
+  return runInShell([printedCurl(output, `${selfManagedUrl}/api/v4/code_suggestions/completions`)]);
 }
 
 /**
@@ -210,6 +222,17 @@ it("pnpm dev brings the three services up, sets up the demo and prints a curl th
     expect(unset.status).toBe(503);
     expect(unset.body.detail).toMatch(/MODEL_ENDPOINT/);
     expect(first.output()).toContain(`checked: HTTP 503: ${unset.body.detail}`);
+    // How to point an editor at self-managed: its URL and the developer's token (scope api),
+    // and the language server's completion through it, which reaches the same 503.
+    const selfManagedUrl = `http://localhost:${env.SELF_MANAGED_PORT}`;
+    const developerToken = /Bearer (glpat-[^"]+)"/.exec(command)?.[1];
+    expect(first.output()).toContain(`[dev]   instance URL: ${selfManagedUrl}\n`);
+    expect(first.output()).toContain(
+      `[dev]   personal access token: ${developerToken}   (scope api)\n`,
+    );
+    const throughInstance = runPrintedEditorCompletion(first.output(), selfManagedUrl);
+    expect(throughInstance.status).toBe(503);
+    expect(throughInstance.body.detail).toMatch(/MODEL_ENDPOINT/);
     expect(await strangerMayNotAddServiceAccount(`http://localhost:${env.SAAS_PORT}`)).toBe(true);
   } finally {
     first.child.kill("SIGINT");
@@ -232,6 +255,14 @@ it("pnpm dev brings the three services up, sets up the demo and prints a curl th
     const answered = runPrintedCompletion(second.output(), gatewayUrl);
     expect(answered.status).toBe(200);
     expect(answered.body.choices).toEqual([
+      expect.objectContaining({ text: "return fibonacci(n - 1) + fibonacci(n - 2)" }),
+    ]);
+    const throughInstance = runPrintedEditorCompletion(
+      second.output(),
+      `http://localhost:${env.SELF_MANAGED_PORT}`,
+    );
+    expect(throughInstance.status).toBe(200);
+    expect(throughInstance.body.choices).toEqual([
       expect.objectContaining({ text: "return fibonacci(n - 1) + fibonacci(n - 2)" }),
     ]);
   } finally {

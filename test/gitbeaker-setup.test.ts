@@ -2,13 +2,10 @@ import { Gitlab } from "@gitbeaker/rest";
 import type { SaasConfig } from "@token-broker/saas/config";
 import type { SelfManagedConfig } from "@token-broker/self-managed/config";
 import { setUpFlow } from "@token-broker/service-runner/setup";
-import {
-  fixedToken,
-  type RunningService,
-  startSaas,
-  startSelfManaged,
-} from "@token-broker/testing";
+import { fixedToken, type RunningService } from "@token-broker/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EDITOR_DEFAULTS } from "./support/editor-settings.ts";
+import { startSaas, startSelfManaged } from "./support/services.ts";
 import { verifyCodeSuggestionsToken } from "./support/verify-token.ts";
 
 const SAAS_ROOT = fixedToken("GitbeakerSaasRoot");
@@ -55,6 +52,7 @@ describe("set up with @gitbeaker/rest, then a token through self-managed", () =>
     expect(settings).toEqual({
       instance_level_code_suggestions_enabled: true,
       ai_access_token_set: true,
+      ...EDITOR_DEFAULTS,
     });
   });
 

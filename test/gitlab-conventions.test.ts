@@ -1,10 +1,11 @@
 import type { SaasConfig } from "@token-broker/saas/config";
 import type { SelfManagedConfig } from "@token-broker/self-managed/config";
-import { type RunningService, startSaas, startSelfManaged } from "@token-broker/testing";
+import type { RunningService } from "@token-broker/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startSaas, startSelfManaged } from "./support/services.ts";
 
 const METADATA = {
-  version: "16.2.0",
+  version: "17.2.0",
   revision: expect.stringMatching(/^([0-9a-f]{7,40}|\d+\.\d+\.\d+.*)$/),
   kas: { enabled: false, externalUrl: null, version: null },
   enterprise: true,
@@ -41,7 +42,7 @@ async function get(url: string, token?: string, init: RequestInit = {}) {
 
 describe("GET /api/v4/version and /api/v4/metadata", () => {
   it.each(["api", "read_api", "read_user", "ai_features"])(
-    "answer GitLab 16.2.0's metadata to a %s token on both services",
+    "answer GitLab 17.2.0's (GITLAB_VERSION's default) metadata to a %s token on both services",
     async (scope) => {
       for (const [, service] of services()) {
         const { token } = await service.fixtures.userWithToken({}, { scopes: [scope] });

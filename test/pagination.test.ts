@@ -1,7 +1,8 @@
 import { Gitlab } from "@gitbeaker/rest";
 import type { SaasConfig } from "@token-broker/saas/config";
-import { fixedToken, type RunningService, startSaas } from "@token-broker/testing";
+import { fixedToken, type RunningService } from "@token-broker/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startSaas } from "./support/services.ts";
 
 const ROOT_TOKEN = fixedToken("PaginationRoot");
 /** Not the address the tests call: the Link URLs must come from the configuration. */

@@ -3,13 +3,9 @@ import path from "node:path";
 import { promisify } from "node:util";
 import type { SaasConfig } from "@token-broker/saas/config";
 import type { SelfManagedConfig } from "@token-broker/self-managed/config";
-import {
-  fixedToken,
-  type RunningService,
-  startSaas,
-  startSelfManaged,
-} from "@token-broker/testing";
+import { fixedToken, type RunningService } from "@token-broker/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { startSaas, startSelfManaged } from "./support/services.ts";
 import { verifyCodeSuggestionsToken } from "./support/verify-token.ts";
 
 const SAAS_ROOT = fixedToken("PythonSaasRoot");
@@ -44,8 +40,8 @@ it("python-gitlab sets up the whole flow on both instances and gets a token thro
   });
   const seen = JSON.parse(stdout);
   expect(seen).toEqual({
-    saas_version: ["16.2.0", expect.any(String)],
-    self_managed_version: ["16.2.0", expect.any(String)],
+    saas_version: ["17.2.0", expect.any(String)],
+    self_managed_version: ["17.2.0", expect.any(String)],
     editor_user: "python-dev",
     saas: {
       feature: { name: "code_suggestions_for_instance_admin_enabled", state: "conditional" },

@@ -1,14 +1,9 @@
 import type { SaasConfig } from "@token-broker/saas/config";
 import type { SelfManagedConfig } from "@token-broker/self-managed/config";
-import {
-  fixedToken,
-  queryDatabase,
-  type RunningService,
-  startSaas,
-  startSelfManaged,
-} from "@token-broker/testing";
+import { fixedToken, queryDatabase, type RunningService } from "@token-broker/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ApiCall, apiClient } from "./support/api-client.ts";
+import { startSaas, startSelfManaged } from "./support/services.ts";
 import { requestToken } from "./support/token-request.ts";
 
 const ROOT = fixedToken("ReplicaRootToken");

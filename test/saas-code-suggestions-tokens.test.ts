@@ -1,8 +1,9 @@
 import { generateKeyPairSync } from "node:crypto";
 import type { SaasConfig } from "@token-broker/saas/config";
-import { type RunningService, startSaas } from "@token-broker/testing";
+import type { RunningService } from "@token-broker/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { refusedCredentials } from "./support/refused-credentials.ts";
+import { startSaas } from "./support/services.ts";
 import { NOT_FOUND, requestToken, TOKENS_PATH, UNAUTHORIZED } from "./support/token-request.ts";
 import { decodeProtectedHeader, verifyCodeSuggestionsToken } from "./support/verify-token.ts";
 

@@ -5,7 +5,9 @@
  * gateway would, with the keys that SaaS's discovery document points at. With AI_GATEWAY_URL,
  * then hands that token to the AI gateway as an editor of GitLab 16.1–16.2 did
  * (`/v2/completions`): with GATEWAY_MODEL=answers one completion must come back (a model
- * server answers), with GATEWAY_MODEL=unset a 503 naming MODEL_ENDPOINT (the token passed).
+ * server answers), with GATEWAY_MODEL=unset a 503 naming MODEL_ENDPOINT (the token passed);
+ * then the same through self-managed's `/api/v4/code_suggestions/completions`, as today's
+ * language server asks (self-managed's instance token from SaaS, to the gateway).
  * Progress goes to stderr; the developer's token (for later requests) is the only line on
  * stdout.
  *
@@ -14,7 +16,7 @@
  */
 import { setUpFlow } from "@token-broker/service-runner/setup";
 import { createRemoteJWKSet, jwtVerify } from "jose";
-import { checkGateway } from "./gateway-flow.ts";
+import { checkCompletionThroughInstance, checkGateway } from "./gateway-flow.ts";
 
 const [saasUrl, selfManagedUrl, issuer] = process.argv.slice(2);
 const { SAAS_ROOT_TOKEN: saasRootToken, SELF_MANAGED_ROOT_TOKEN: selfManagedRootToken } =
@@ -78,5 +80,6 @@ const { AI_GATEWAY_URL: gatewayUrl, GATEWAY_MODEL: model } = process.env;
 if (gatewayUrl !== undefined) {
   if (model !== "answers" && model !== "unset") throw new Error("GATEWAY_MODEL: answers or unset");
   for (const line of await checkGateway(gatewayUrl, accessToken, model)) say(line);
+  say(await checkCompletionThroughInstance(selfManagedUrl, developerToken.token, model));
 }
 process.stdout.write(`${developerToken.token}\n`);

@@ -2,7 +2,8 @@
  * `pnpm dev`: both instances on their embedded databases and the AI gateway trusting the
  * local SaaS, wired together and set up for the demo through the administration API; then
  * the curl command that gets a token through self-managed, and the commands that get a
- * completion from the gateway (MODEL_ENDPOINT, when set, is its model server). Logs of all
+ * completion from the gateway (MODEL_ENDPOINT, when set, is its model server), and how to point
+ * an editor at self-managed with a completion through it. Logs of all
  * three in one terminal, prefixed. Ctrl-C stops them all.
  */
 import path from "node:path";
@@ -10,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import type { Service, ServiceProcess } from "@token-broker/service-runner";
 import { setUpFlow } from "@token-broker/service-runner/setup";
 import { loadDevSecrets } from "./dev-secrets.ts";
+import { editorDemoLines } from "./editor-demo.ts";
 import { gatewayDemoLines } from "./gateway-demo.ts";
 import { startDevService } from "./services.ts";
 
@@ -117,8 +119,7 @@ try {
       "",
       "[dev] Check the self-managed instance's connection to SaaS: pnpm console:self-managed health-check",
       ...gatewayLines,
-      // Pointing an editor at the instance: the editor API's lines are printed here, after
-      // the gateway's and before the administrators' line.
+      ...editorDemoLines(selfManagedUrl, developerToken.token),
       `[dev] Administrators: root, tokens in ${path.relative(process.cwd(), path.join(dataDir, "dev-secrets.json"))}. Ctrl-C stops all three services.`,
       "",
     ].join("\n"),

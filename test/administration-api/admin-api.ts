@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
 import type { SaasConfig } from "@token-broker/saas/config";
-import { fixedToken, type RunningService, startSaas } from "@token-broker/testing";
+import { fixedToken, type RunningService } from "@token-broker/testing";
 import { afterAll, beforeAll, expect } from "vitest";
 import { type ApiCall, apiClient } from "../support/api-client.ts";
+import { startSaas } from "../support/services.ts";
 
 export const ROOT_TOKEN = fixedToken("AdminApiRoot");
 export const FORBIDDEN = { message: "403 Forbidden" };

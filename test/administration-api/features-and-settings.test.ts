@@ -1,5 +1,6 @@
 import { fixedToken } from "@token-broker/testing";
 import { describe, expect, it } from "vitest";
+import { EDITOR_DEFAULTS } from "../support/editor-settings.ts";
 import { FORBIDDEN, newUser, nonAdmin, useAdminApi } from "./admin-api.ts";
 
 const api = useAdminApi();
@@ -78,12 +79,17 @@ describe("application settings", () => {
       }),
     ).toEqual({
       status: 200,
-      body: { instance_level_code_suggestions_enabled: true, ai_access_token_set: true },
+      body: {
+        instance_level_code_suggestions_enabled: true,
+        ai_access_token_set: true,
+        ...EDITOR_DEFAULTS,
+      },
     });
     const shown = await api.admin("GET", "/application/settings");
     expect(shown.body).toEqual({
       instance_level_code_suggestions_enabled: true,
       ai_access_token_set: true,
+      ...EDITOR_DEFAULTS,
     });
     const row = await api.saas.database.prisma.applicationSetting.findUniqueOrThrow({
       where: { id: 1 },
@@ -95,6 +101,7 @@ describe("application settings", () => {
     ).toEqual({
       instance_level_code_suggestions_enabled: true,
       ai_access_token_set: false,
+      ...EDITOR_DEFAULTS,
     });
   });
 

@@ -1,6 +1,8 @@
-import { fixedToken, startSelfManaged } from "@token-broker/testing";
+import { fixedToken } from "@token-broker/testing";
 import { describe, expect, it } from "vitest";
 import { apiClient } from "../support/api-client.ts";
+import { EDITOR_DEFAULTS } from "../support/editor-settings.ts";
+import { startSelfManaged } from "../support/services.ts";
 import { ROOT_TOKEN, useAdminApi } from "./admin-api.ts";
 
 const api = useAdminApi();
@@ -54,7 +56,11 @@ it("the self-managed instance serves the same administration API", async () => {
           json: { instance_level_code_suggestions_enabled: true },
         })
       ).body,
-    ).toEqual({ instance_level_code_suggestions_enabled: true, ai_access_token_set: false });
+    ).toEqual({
+      instance_level_code_suggestions_enabled: true,
+      ai_access_token_set: false,
+      ...EDITOR_DEFAULTS,
+    });
     expect((await call("GET", "/user")).body).toMatchObject({ username: "root", is_admin: true });
   } finally {
     await selfManaged.close();

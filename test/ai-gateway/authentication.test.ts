@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { startSaas } from "@token-broker/testing";
 import { describe, expect, it } from "vitest";
+import { startSaas } from "../support/services.ts";
 import {
   cloudConnectorHeaders,
   completionBody,

@@ -1,11 +1,13 @@
 import { randomUUID } from "node:crypto";
 import type { SaasConfig } from "@token-broker/saas/config";
-import { type RunningService, startSaas, TEST_KEY_BASE } from "@token-broker/testing";
+import { type RunningService, TEST_KEY_BASE } from "@token-broker/testing";
 import { decodeProtectedHeader } from "jose";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { saasConsole } from "../../apps/saas/test/support/saas-console.ts";
 import { sample, scrape } from "../support/metrics.ts";
+import { redisEnv } from "../support/redis.ts";
 import { refusedCredentials } from "../support/refused-credentials.ts";
+import { startSaas } from "../support/services.ts";
 import { NOT_FOUND, requestToken, UNAUTHORIZED } from "../support/token-request.ts";
 import { verifyCodeSuggestionsToken } from "../support/verify-token.ts";
 import { requestInstanceToken, verifyGatewayToken } from "./gateway-token.ts";
@@ -244,6 +246,26 @@ describe("SaaS instance token: rate limit per service account", () => {
     ).toBe(4);
     // The legacy counter is not the instance tokens' one.
     expect(sample(text, "code_suggestions_tokens_total", { outcome: "issued" })).toBe(0);
+  });
+});
+
+describe("SaaS instance token: rate limit counted in Redis", () => {
+  it("shares the service account's bucket with its relayed legacy token requests, on every replica", async () => {
+    const env = { TOKENS_RATE_LIMIT_PER_INSTANCE: "2", ...redisEnv() };
+    const shared = await startSaas({ env });
+    const replica = await startSaas({ replicaOf: shared, env });
+    try {
+      const { token } = await serviceAccount(shared);
+      expect((await requestInstanceToken(shared.url, token)).status).toBe(201);
+      const legacy = () =>
+        requestToken(replica.url, token, { headers: { "x-gitlab-realm": "self-managed" } });
+      expect((await legacy()).status).toBe(201);
+      expect((await requestInstanceToken(replica.url, token)).status).toBe(429);
+      expect((await legacy()).status).toBe(429);
+    } finally {
+      await replica.close();
+      await shared.close();
+    }
   });
 });
 

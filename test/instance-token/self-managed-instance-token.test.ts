@@ -2,16 +2,11 @@ import { BrokerError, errorResponse } from "@token-broker/errors";
 import type { SaasConfig } from "@token-broker/saas/config";
 import type { SelfManagedConfig } from "@token-broker/self-managed/config";
 import { runSelfManagedConsole } from "@token-broker/self-managed/console";
-import {
-  freePort,
-  queryDatabase,
-  type RunningService,
-  startSelfManaged,
-  TEST_KEY_BASE,
-} from "@token-broker/testing";
+import { freePort, queryDatabase, type RunningService, TEST_KEY_BASE } from "@token-broker/testing";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { configuredSelfManaged, saasWithServiceAccount } from "../self-managed-proxy/instances.ts";
 import { sample, scrape } from "../support/metrics.ts";
+import { startSelfManaged } from "../support/services.ts";
 import { INSTANCE_TOKEN_PATH, verifyGatewayToken } from "./gateway-token.ts";
 
 type SelfManaged = RunningService<SelfManagedConfig>;

@@ -1,13 +1,8 @@
 import type { SaasConfig } from "@token-broker/saas/config";
-import {
-  fixedToken,
-  freePort,
-  type RunningService,
-  startSaas,
-  startSelfManaged,
-} from "@token-broker/testing";
+import { fixedToken, freePort, type RunningService } from "@token-broker/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sample, samples, scrape } from "../support/metrics.ts";
+import { startSaas, startSelfManaged } from "../support/services.ts";
 import { requestToken, TOKENS_PATH } from "../support/token-request.ts";
 import { decodeProtectedHeader } from "../support/verify-token.ts";
 

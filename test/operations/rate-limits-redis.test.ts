@@ -1,8 +1,9 @@
 import type { SaasConfig } from "@token-broker/saas/config";
-import { freePort, type RunningService, startSaas } from "@token-broker/testing";
+import { freePort, type RunningService } from "@token-broker/testing";
 import { afterAll, describe, expect, it } from "vitest";
 import { sample, scrape } from "../support/metrics.ts";
 import { redisEnv } from "../support/redis.ts";
+import { startSaas } from "../support/services.ts";
 import { requestToken } from "../support/token-request.ts";
 
 const WARNING = "rate limits not enforced: their Redis does not answer";

@@ -1,6 +1,7 @@
 import type { SaasConfig } from "@token-broker/saas/config";
-import { fixedToken, type RunningService, startSaas } from "@token-broker/testing";
+import { fixedToken, type RunningService } from "@token-broker/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startSaas } from "../support/services.ts";
 import { requestToken } from "../support/token-request.ts";
 
 const TOO_MANY = { message: "This endpoint has been requested too many times. Try again later." };
@@ -79,30 +80,52 @@ describe("rate limit per user (in memory)", () => {
 });
 
 describe("rate limit per self-managed instance (SaaS, relayed requests)", () => {
-  it("counts the service account's requests per instance id, apart from its own", async () => {
+  it("counts the service account's requests together, whatever instance id they carry", async () => {
     const { user, token } = await saas.fixtures.userWithToken({}, { scopes: ["ai_features"] });
     await saas.fixtures.feature("code_suggestions_for_instance_admin_enabled", {
       enabled: true,
       userId: user.id,
     });
-    const instanceA = { headers: relayed("instance-a") };
-    for (const remaining of ["1", "0"]) {
-      const response = await requestToken(saas.url, token, instanceA);
+    for (const [instanceId, remaining] of [
+      ["instance-a", "1"],
+      ["instance-b", "0"],
+    ] as const) {
+      const response = await requestToken(saas.url, token, { headers: relayed(instanceId) });
       expect(response.status).toBe(201);
       expect(response.headers.get("ratelimit-limit")).toBe("2");
       expect(response.headers.get("ratelimit-remaining")).toBe(remaining);
     }
-    const refused = await requestToken(saas.url, token, instanceA);
+    // A new instance id is no new count: the account's limit is spent.
+    const refused = await requestToken(saas.url, token, { headers: relayed("instance-c") });
     expect(refused.status).toBe(429);
     expect(refused.body).toEqual(TOO_MANY);
     expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
 
-    // Another instance on the same account, and the account's direct requests, count apart.
-    const instanceB = await requestToken(saas.url, token, { headers: relayed("instance-b") });
-    expect(instanceB.status).toBe(201);
-    expect(instanceB.headers.get("ratelimit-remaining")).toBe("1");
+    // The account's direct requests count apart, per user.
     const direct = await requestToken(saas.url, token);
     expect(direct.status).toBe(201);
     expect(direct.headers.get("ratelimit-limit")).toBe("3");
+  });
+
+  it("counts each service account on its own", async () => {
+    const accounts = [];
+    for (let i = 0; i < 2; i += 1) {
+      const account = await saas.fixtures.userWithToken({}, { scopes: ["ai_features"] });
+      await saas.fixtures.feature("code_suggestions_for_instance_admin_enabled", {
+        enabled: true,
+        userId: account.user.id,
+      });
+      accounts.push(account);
+    }
+    const [first, second] = accounts as [(typeof accounts)[0], (typeof accounts)[0]];
+    for (let i = 0; i < 2; i += 1) {
+      await requestToken(saas.url, first.token, { headers: relayed("shared-id") });
+    }
+    expect(
+      (await requestToken(saas.url, first.token, { headers: relayed("shared-id") })).status,
+    ).toBe(429);
+    const other = await requestToken(saas.url, second.token, { headers: relayed("shared-id") });
+    expect(other.status).toBe(201);
+    expect(other.headers.get("ratelimit-remaining")).toBe("1");
   });
 });

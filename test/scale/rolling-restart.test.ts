@@ -1,9 +1,15 @@
+import { generateKeyPairSync } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import {
   adminUrl,
   createTestDatabase,
   fixedToken,
   freePort,
+  type ModelServer,
   queryDatabase,
+  startModelServer,
   TEST_KEY_BASE,
   type TestDatabase,
 } from "@token-broker/testing";
@@ -23,13 +29,26 @@ const SELF_MANAGED_ROOT = fixedToken("ScaleSelfManagedRoot");
 const DRAIN_DELAY_MS = 5 * CHECK_INTERVAL_MS;
 const POOL_SIZE = 5;
 const LOAD = { connections: 8, maxSeconds: 240 };
+const COMPLETION = "return a + b  # through two replicas of each";
+/** What the language server sends for a completion. */
+const LANGUAGE_SERVER_COMPLETION = {
+  prompt_version: 1,
+  project_path: "",
+  project_id: -1,
+  current_file: {
+    file_name: "add.py",
+    content_above_cursor: "def add(a, b):\n    ",
+    content_below_cursor: "",
+  },
+};
 
 /**
  * Two replicas of each service, each its own process run from the production entry point,
  * behind HAProxy (one frontend per service, health checks on /-/readiness); every replica
  * queries PostgreSQL through PgBouncer in transaction mode and listens for changes on a
  * direct connection (DATABASE_DIRECT_URL). Editors' token requests go through self-managed's
- * frontend; self-managed reaches SaaS through SaaS's.
+ * frontend; self-managed reaches SaaS through SaaS's, and the AI gateway (whose replicas ask
+ * the model stand-in) through the gateway's.
  */
 describe("two replicas of each service behind HAProxy, PostgreSQL behind PgBouncer", () => {
   let databases: TestDatabase[] = [];
@@ -37,6 +56,9 @@ describe("two replicas of each service behind HAProxy, PostgreSQL behind PgBounc
   let haproxy: Haproxy;
   let saas: [Replica, Replica];
   let selfManaged: [Replica, Replica];
+  let gateways: [Replica, Replica];
+  let model: ModelServer;
+  let gatewayDataDir: string;
   let flow: Awaited<ReturnType<typeof setUpFlow>>;
 
   const backendOf = (replica: Replica) => replica.service;
@@ -63,15 +85,22 @@ describe("two replicas of each service behind HAProxy, PostgreSQL behind PgBounc
     pgbouncer = await startPgBouncer(adminUrl());
     const saasPorts = await Promise.all([freePort(), freePort()]);
     const selfManagedPorts = await Promise.all([freePort(), freePort()]);
+    const gatewayPorts = await Promise.all([freePort(), freePort()]);
+    model = await startModelServer({ completion: COMPLETION });
+    gatewayDataDir = await mkdtemp(path.join(tmpdir(), "broker-scale-gateway-"));
     const servers = (service: string, ports: [number, number]) =>
       [
         { name: `${service}-1`, port: ports[0] },
         { name: `${service}-2`, port: ports[1] },
       ] as const;
-    haproxy = await startHaproxy({
-      saas: servers("saas", saasPorts),
-      "self-managed": servers("self-managed", selfManagedPorts),
-    });
+    haproxy = await startHaproxy(
+      {
+        saas: servers("saas", saasPorts),
+        "self-managed": servers("self-managed", selfManagedPorts),
+        "ai-gateway": servers("ai-gateway", gatewayPorts),
+      },
+      { "ai-gateway": "/monitoring/ready" },
+    );
     const env = (database: TestDatabase, root: string) => ({
       HOST: "127.0.0.1",
       DATABASE_URL: pgbouncer.pooled(database.url),
@@ -99,6 +128,26 @@ describe("two replicas of each service behind HAProxy, PostgreSQL behind PgBounc
           ...env(selfManagedDatabase, SELF_MANAGED_ROOT),
           EXTERNAL_URL: haproxy.url("self-managed"),
           SAAS_URL: haproxy.url("saas"),
+          AI_GATEWAY_URL: haproxy.url("ai-gateway"),
+        },
+      });
+    // The replicas of a gateway deployment share their signing key; both trust SaaS's issuer.
+    const signingKey = generateKeyPairSync("rsa", { modulusLength: 2048 })
+      .privateKey.export({ type: "pkcs8", format: "pem" })
+      .toString();
+    const gatewayReplica = (name: string, port: number) =>
+      new Replica({
+        name,
+        service: "ai-gateway",
+        port,
+        env: {
+          HOST: "127.0.0.1",
+          DATA_DIR: gatewayDataDir,
+          AI_GATEWAY_SIGNING_KEY: signingKey,
+          AI_GATEWAY_TRUSTED_ISSUERS: haproxy.url("saas"),
+          MODEL_ENDPOINT: model.url,
+          MODEL_NAME: "stand-in-coder",
+          SHUTDOWN_DRAIN_DELAY_MS: String(DRAIN_DELAY_MS),
         },
       });
     saas = [saasReplica("saas-1", saasPorts[0]), saasReplica("saas-2", saasPorts[1])];
@@ -106,7 +155,11 @@ describe("two replicas of each service behind HAProxy, PostgreSQL behind PgBounc
       selfManagedReplica("self-managed-1", selfManagedPorts[0]),
       selfManagedReplica("self-managed-2", selfManagedPorts[1]),
     ];
-    const replicas = [...saas, ...selfManaged];
+    gateways = [
+      gatewayReplica("ai-gateway-1", gatewayPorts[0]),
+      gatewayReplica("ai-gateway-2", gatewayPorts[1]),
+    ];
+    const replicas = [...saas, ...selfManaged, ...gateways];
     // One after the other: starting four at once on a small machine is slower, not faster.
     for (const replica of replicas) await replica.start();
     await Promise.all(replicas.map((replica) => waitUntil(replica, "UP")));
@@ -119,10 +172,12 @@ describe("two replicas of each service behind HAProxy, PostgreSQL behind PgBounc
   }, 120_000);
 
   afterAll(async () => {
-    for (const replica of [...(saas ?? []), ...(selfManaged ?? [])]) {
+    for (const replica of [...(saas ?? []), ...(selfManaged ?? []), ...(gateways ?? [])]) {
       await replica.kill().catch(() => undefined);
     }
     await haproxy?.stop();
+    await model?.close();
+    if (gatewayDataDir) await rm(gatewayDataDir, { recursive: true, force: true });
     await pgbouncer?.stop();
     await Promise.all(databases.map((database) => database.drop()));
   });
@@ -154,6 +209,36 @@ describe("two replicas of each service behind HAProxy, PostgreSQL behind PgBounc
           "WHERE application_name = 'broker change feed' AND datname = current_database()",
       );
       expect(row?.listeners).toBe(2);
+    }
+  });
+
+  it("completions through self-managed's frontend reach the model through the gateway's, from every replica", async () => {
+    const { token } = await flow.editor();
+    const before = model.received.length;
+    const sessionsBefore = new Map<string, number>();
+    for (const replica of [...selfManaged, ...gateways]) {
+      const { sessions } = await haproxy.stats(backendOf(replica), replica.name);
+      sessionsBefore.set(replica.name, sessions);
+    }
+    // Round robin: four completions pass each self-managed and each gateway replica twice.
+    for (let i = 0; i < 4; i += 1) {
+      const response = await fetch(
+        `${haproxy.url("self-managed")}/api/v4/code_suggestions/completions`,
+        {
+          method: "POST",
+          headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+          body: JSON.stringify(LANGUAGE_SERVER_COMPLETION),
+        },
+      );
+      expect(response.status).toBe(200);
+      expect(((await response.json()) as { choices: unknown[] }).choices).toEqual([
+        expect.objectContaining({ text: COMPLETION }),
+      ]);
+    }
+    expect(model.received.length).toBe(before + 4);
+    for (const replica of [...selfManaged, ...gateways]) {
+      const { sessions } = await haproxy.stats(backendOf(replica), replica.name);
+      expect(sessions - (sessionsBefore.get(replica.name) ?? 0)).toBeGreaterThanOrEqual(1);
     }
   });
 

@@ -1,7 +1,7 @@
-import { startSaas } from "@token-broker/testing";
 import { afterAll, expect, it } from "vitest";
 import { newUser, ROOT_TOKEN, useAdminApi } from "../administration-api/admin-api.ts";
 import { apiClient } from "../support/api-client.ts";
+import { startSaas } from "../support/services.ts";
 
 const api = useAdminApi();
 const closers: (() => Promise<void>)[] = [];

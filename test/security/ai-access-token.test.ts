@@ -5,11 +5,12 @@ import {
   fixedToken,
   queryDatabase,
   type RunningService,
-  startSelfManaged,
   TEST_KEY_BASE,
 } from "@token-broker/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { apiClient } from "../support/api-client.ts";
+import { EDITOR_DEFAULTS } from "../support/editor-settings.ts";
+import { startSelfManaged } from "../support/services.ts";
 
 const ROOT = fixedToken("AiAccessTokenRoot");
 const REFUSED = { message: "ai_access_token is invalid" };
@@ -46,7 +47,11 @@ it.each(NOT_TOKENS)(
     const call = apiClient(selfManaged.url, ROOT);
     expect(await call("PUT", "/application/settings", { json: { ai_access_token: "" } })).toEqual({
       status: 200,
-      body: { instance_level_code_suggestions_enabled: false, ai_access_token_set: false },
+      body: {
+        instance_level_code_suggestions_enabled: false,
+        ai_access_token_set: false,
+        ...EDITOR_DEFAULTS,
+      },
     });
     for (const request of [
       { json: { ai_access_token: value } },

@@ -1,6 +1,7 @@
 import type { SaasConfig } from "@token-broker/saas/config";
-import { type RunningService, startSaas } from "@token-broker/testing";
+import type { RunningService } from "@token-broker/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { startSaas } from "../support/services.ts";
 import { head, rawExchange } from "./raw-http.ts";
 
 let saas: RunningService<SaasConfig>;

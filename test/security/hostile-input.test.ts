@@ -1,7 +1,8 @@
 import type { SaasConfig } from "@token-broker/saas/config";
 import type { SelfManagedConfig } from "@token-broker/self-managed/config";
-import { type RunningService, startSaas, startSelfManaged } from "@token-broker/testing";
+import type { RunningService } from "@token-broker/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startSaas, startSelfManaged } from "../support/services.ts";
 import { TOKENS_PATH } from "../support/token-request.ts";
 
 type Service = RunningService<SaasConfig> | RunningService<SelfManagedConfig>;

@@ -5,8 +5,16 @@ import { promisify } from "node:util";
 import type { SaasConfig } from "@token-broker/saas/config";
 import type { SelfManagedConfig } from "@token-broker/self-managed/config";
 import { runSelfManagedConsole } from "@token-broker/self-managed/console";
-import { freePort, type RunningService, TEST_KEY_BASE } from "@token-broker/testing";
+import {
+  freePort,
+  type ModelServer,
+  type RunningService,
+  startModelServer,
+  TEST_KEY_BASE,
+} from "@token-broker/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { gatewayEnv } from "../ai-gateway/gateway-world.ts";
+import { type RunningGateway, startAiGateway } from "../ai-gateway/running-gateway.ts";
 import { configuredSelfManaged, saasWithServiceAccount } from "./instances.ts";
 
 const HEALTH_CHECK_PATH = "/api/v4/code_suggestions/health_check";
@@ -16,7 +24,10 @@ const PROBES = [
   "service_token",
   "token_issuance",
   "instance_token",
+  "ai_gateway_reachable",
+  "code_completion",
 ];
+const COMPLETION = "return a + b  # from the stand-in";
 
 interface Report {
   success: boolean;
@@ -37,6 +48,7 @@ async function healthCheck(selfManaged: RunningService<SelfManagedConfig>, admin
       DB_KEY_BASE: TEST_KEY_BASE,
       SAAS_URL: selfManaged.config.saasUrl,
       SAAS_TIMEOUT_MS: String(selfManaged.config.saasTimeoutMs),
+      AI_GATEWAY_URL: selfManaged.config.editor.aiGatewayUrl,
     },
     io: { out: (line) => out.push(line), err: (line) => out.push(line), readStdin: async () => "" },
   });
@@ -55,8 +67,10 @@ const failed = (report: Report) => report.probes.filter((p) => !p.success).map((
 const message = (report: Report, name: string) =>
   report.probes.find((probe) => probe.name === name)?.message ?? "";
 
-describe("the health check of the SaaS connection", () => {
+describe("the health check of the SaaS connection and the AI gateway", () => {
   let saas: RunningService<SaasConfig>;
+  let model: ModelServer;
+  let gateway: RunningGateway;
   let selfManaged: RunningService<SelfManagedConfig>;
   let serviceToken: string;
   let serviceAccountId: number;
@@ -66,16 +80,32 @@ describe("the health check of the SaaS connection", () => {
     const setUp = await saasWithServiceAccount();
     ({ saas, serviceToken } = setUp);
     serviceAccountId = setUp.serviceAccount.id;
-    selfManaged = await configuredSelfManaged(saas.url, serviceToken);
+    model = await startModelServer({ completion: COMPLETION });
+    gateway = await startAiGateway({ env: gatewayEnv({ saas, model }) });
+    selfManaged = await configuredSelfManaged(saas.url, serviceToken, {
+      AI_GATEWAY_URL: gateway.url,
+    });
     ({ token: adminToken } = await selfManaged.fixtures.userWithToken(
       { admin: true },
       { scopes: ["api"] },
     ));
   });
   afterAll(async () => {
-    await selfManaged.close();
-    await saas.close();
+    await selfManaged?.close();
+    await gateway?.close();
+    await model?.close();
+    await saas?.close();
   });
+
+  /** Points the setting ai_gateway_url at `url` for the duration of `work`. */
+  async function withGatewaySetting<T>(url: string, work: () => Promise<T>): Promise<T> {
+    await selfManaged.fixtures.settings({ aiGatewayUrl: url });
+    try {
+      return await work();
+    } finally {
+      await selfManaged.fixtures.settings({ aiGatewayUrl: "" });
+    }
+  }
 
   /** Stores `aiAccessToken` for the duration of `work`. */
   async function withStoredToken<T>(aiAccessToken: string, work: () => Promise<T>): Promise<T> {
@@ -87,10 +117,30 @@ describe("the health check of the SaaS connection", () => {
     }
   }
 
-  it("succeeds against SaaS when everything is set up, and never shows the token", async () => {
+  it("succeeds against SaaS and the gateway when everything is set up, and never shows a token or the completion", async () => {
+    const completionsBefore = model.received.length;
     const report = await healthCheck(selfManaged, adminToken);
     expect(failed(report)).toEqual([]);
     expect(report.success).toBe(true);
+    expect(message(report, "ai_gateway_reachable")).toBe(
+      `the AI gateway at ${gateway.url} (AI_GATEWAY_URL) answered`,
+    );
+    expect(message(report, "code_completion")).toContain("answered a test completion");
+    // End to end: the API's and the console's completions reached the model, each with the
+    // instance token and this instance's headers, as the editor API sends them.
+    expect(model.received.length).toBe(completionsBefore + 2);
+    const { token: instanceToken } = await selfManaged.app.instanceToken.current();
+    const sent = gateway.received.filter(({ url }) => url === "/v2/code/completions").at(-1);
+    expect(sent?.headers).toMatchObject({
+      authorization: `Bearer ${instanceToken}`,
+      "x-gitlab-authentication-type": "oidc",
+      "x-gitlab-realm": "self-managed",
+      "x-gitlab-instance-id": (
+        await selfManaged.database.prisma.applicationSetting.findFirstOrThrow()
+      ).instanceUuid,
+    });
+    expect(JSON.stringify(report)).not.toContain(instanceToken);
+    expect(JSON.stringify(report)).not.toContain(COMPLETION);
     expect(message(report, "service_token")).toMatch(
       /SaaS accepts the stored ai_access_token \(scopes: ai_features\); it does not expire/,
     );
@@ -113,12 +163,13 @@ describe("the health check of the SaaS connection", () => {
           DATABASE_URL: selfManaged.databaseUrl,
           DB_KEY_BASE: TEST_KEY_BASE,
           SAAS_URL: saas.url,
+          AI_GATEWAY_URL: gateway.url,
         },
       },
     );
     expect(stdout.trim().split("\n")).toEqual([
       ...PROBES.map((name) => expect.stringMatching(new RegExp(`^ok +${name}: `))),
-      "Code Suggestions can reach SaaS.",
+      "Code Suggestions can reach SaaS and the AI gateway.",
     ]);
   });
 
@@ -151,8 +202,12 @@ describe("the health check of the SaaS connection", () => {
       "service_token",
       "token_issuance",
       "instance_token",
+      "code_completion",
     ]);
     expect(message(report, "instance_settings")).toContain("no ai_access_token is stored");
+    expect(message(report, "code_completion")).toBe(
+      "not checked: no instance token is held (see instance_token)",
+    );
     expect(message(report, "service_token")).toMatch(/^not checked/);
   });
 
@@ -223,6 +278,7 @@ describe("the health check of the SaaS connection", () => {
     const unreachable = await configuredSelfManaged(
       `http://127.0.0.1:${await freePort()}`,
       serviceToken,
+      { AI_GATEWAY_URL: gateway.url },
     );
     try {
       const { token } = await unreachable.fixtures.userWithToken(
@@ -235,6 +291,7 @@ describe("the health check of the SaaS connection", () => {
         "service_token",
         "token_issuance",
         "instance_token",
+        "code_completion",
       ]);
       expect(message(report, "instance_token")).toMatch(
         /^no instance token: SaaS at .* refused the connection \(ECONNREFUSED\)/,
@@ -244,6 +301,38 @@ describe("the health check of the SaaS connection", () => {
       );
     } finally {
       await unreachable.close();
+    }
+  });
+
+  it("ai_gateway_reachable and code_completion fail while the gateway named by ai_gateway_url is down", async () => {
+    const down = `http://127.0.0.1:${await freePort()}`;
+    const report = await withGatewaySetting(down, () => healthCheck(selfManaged, adminToken));
+    expect(failed(report)).toEqual(["ai_gateway_reachable", "code_completion"]);
+    expect(message(report, "ai_gateway_reachable")).toBe(
+      `the AI gateway at ${down} refused the connection (ECONNREFUSED): check ai_gateway_url, and that the gateway runs and this instance can reach it`,
+    );
+    expect(message(report, "code_completion")).toBe(
+      "not checked: the AI gateway is not reachable (see ai_gateway_reachable)",
+    );
+  });
+
+  it("code_completion fails, saying so, while the gateway has no model configured", async () => {
+    const withoutModel = await startAiGateway({
+      env: { AI_GATEWAY_TRUSTED_ISSUERS: saas.url },
+    });
+    try {
+      const report = await withGatewaySetting(withoutModel.url, () =>
+        healthCheck(selfManaged, adminToken),
+      );
+      expect(failed(report)).toEqual(["code_completion"]);
+      expect(message(report, "ai_gateway_reachable")).toBe(
+        `the AI gateway at ${withoutModel.url} (ai_gateway_url) answered`,
+      );
+      expect(message(report, "code_completion")).toBe(
+        "the AI gateway has no model configured (503): set MODEL_ENDPOINT and MODEL_NAME on the gateway",
+      );
+    } finally {
+      await withoutModel.close();
     }
   });
 });

@@ -1,4 +1,5 @@
-import { type StartOptions, startSaas, startSelfManaged } from "@token-broker/testing";
+import type { StartOptions } from "@token-broker/testing";
+import { startSaas, startSelfManaged } from "../support/services.ts";
 
 /** SaaS with a service account allowed to mint tokens for self-managed instances. */
 export async function saasWithServiceAccount(options: StartOptions = {}) {

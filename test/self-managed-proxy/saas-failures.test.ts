@@ -4,8 +4,9 @@ import { createServer as createHttpsServer } from "node:https";
 import { createServer as createTcpServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { freePort, startSaas } from "@token-broker/testing";
+import { freePort } from "@token-broker/testing";
 import { describe, expect, it } from "vitest";
+import { startSaas } from "../support/services.ts";
 import { requestToken, TOKENS_PATH } from "../support/token-request.ts";
 import { configuredSelfManaged } from "./instances.ts";
 

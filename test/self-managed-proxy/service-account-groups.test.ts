@@ -1,9 +1,10 @@
 import { randomBytes } from "node:crypto";
 import type { SaasConfig } from "@token-broker/saas/config";
 import type { SelfManagedConfig } from "@token-broker/self-managed/config";
-import { fixedToken, type RunningService, startSaas } from "@token-broker/testing";
+import { fixedToken, type RunningService } from "@token-broker/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ApiCall, apiClient } from "../support/api-client.ts";
+import { startSaas } from "../support/services.ts";
 import { requestToken, UNAUTHORIZED } from "../support/token-request.ts";
 import { configuredSelfManaged } from "./instances.ts";
 

@@ -1,7 +1,8 @@
 import type { SaasConfig } from "@token-broker/saas/config";
 import type { SelfManagedConfig } from "@token-broker/self-managed/config";
-import { type RunningService, startSaas, startSelfManaged } from "@token-broker/testing";
+import type { RunningService } from "@token-broker/testing";
 import { afterAll, beforeAll } from "vitest";
+import { startSaas, startSelfManaged } from "./services.ts";
 
 export interface BothServices {
   readonly saas: RunningService<SaasConfig>;

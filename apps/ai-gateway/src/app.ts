@@ -7,13 +7,15 @@ import {
   requestIdHeader,
   requestLog,
 } from "@token-broker/instance";
-import type { FastifyPluginAsync, FastifyRequest } from "fastify";
+import type { FastifyPluginAsync } from "fastify";
 import fp from "fastify-plugin";
 import { gatewayAuthentication } from "./auth/authentication.ts";
 import { loadGatewayKey } from "./auth/gateway-key.ts";
 import { createIssuerKeys } from "./auth/issuer-keys.ts";
+import { completionRateLimitKey } from "./auth/rate-limit-key.ts";
 import { createTokenVerifier } from "./auth/token-verifier.ts";
 import { createUserTokenSigner } from "./auth/user-token-signer.ts";
+import { rememberVerifiedTokens } from "./auth/verified-token-cache.ts";
 import { createCompletionService } from "./completions/completion-service.ts";
 import type { AiGatewayConfig } from "./config.ts";
 import { gatewayErrorHandler } from "./http/error-handler.ts";
@@ -32,13 +34,6 @@ export interface AiGatewayOptions {
    * it to watch a rotation without waiting a minute; no variable sets it.
    */
   readonly keyRefetchIntervalMs?: number;
-}
-
-/** The rate-limit key: the token's subject (a legacy token has none: the token itself). */
-function subjectKey(request: FastifyRequest): string {
-  const claims = request.gatewayToken?.claims;
-  const subject = typeof claims?.sub === "string" ? claims.sub : `token:${String(claims?.jti)}`;
-  return `completions:${request.gatewayToken?.issuer}:${subject}`.slice(0, 512);
 }
 
 /** The AI gateway as a plugin: the process entry point and the tests register the same app. */
@@ -72,7 +67,7 @@ const gatewayPlugin: FastifyPluginAsync<AiGatewayOptions> = async (app, options)
       : {}),
   });
   await app.register(gatewayAuthentication, {
-    verify: createTokenVerifier({ issuerKeys, gatewayKey }),
+    verify: rememberVerifiedTokens(createTokenVerifier({ issuerKeys, gatewayKey })),
   });
   await registerRateLimiter(app, {
     redis: config.redis,
@@ -81,7 +76,7 @@ const gatewayPlugin: FastifyPluginAsync<AiGatewayOptions> = async (app, options)
   });
   const rateLimit: RateLimitOptions = {
     max: config.rateLimitPerUser,
-    keyGenerator: subjectKey,
+    keyGenerator: completionRateLimitKey,
     // A limit of 0 is no limit (and no RateLimit headers).
     allowList: () => config.rateLimitPerUser === 0,
   };

@@ -6,15 +6,17 @@ import {
   httpUrl,
   integer,
   LOG_LEVELS,
+  type LogFormat,
   type LogLevel,
   type OutboundNetwork,
   oneOf,
   optional,
   type RedisConfig,
+  readLogFormat,
   readMetricsAllowedIps,
   readOutboundNetwork,
   readRedisConfig,
-} from "@token-broker/instance";
+} from "@token-broker/config";
 import { parseRsaPrivateKey } from "@token-broker/secrets";
 import { PROMPT_FORMATS, type PromptFormat } from "./model/prompt-formats.ts";
 
@@ -42,6 +44,8 @@ export interface AiGatewayConfig {
   readonly host: string;
   readonly externalUrl: string;
   readonly logLevel: LogLevel;
+  /** LOG_FORMAT; unset: pretty on a terminal, JSON otherwise. */
+  readonly logFormat: LogFormat | undefined;
   /** Base URLs whose discovery documents and keys are trusted (SaaS), without a trailing slash. */
   readonly trustedIssuers: readonly string[];
   /** How each issuer's discovery and keys are fetched (proxy, SAAS_CA_FILE). */
@@ -74,6 +78,7 @@ export function readAiGatewayConfig(env: Environment): AiGatewayConfig {
     host: optional(env, "HOST") ?? "127.0.0.1",
     externalUrl: httpUrl(env, "EXTERNAL_URL", `http://localhost:${port}`),
     logLevel: oneOf(env, "LOG_LEVEL", LOG_LEVELS, "info"),
+    logFormat: readLogFormat(env),
     trustedIssuers,
     issuerNetworks: new Map(
       trustedIssuers.map((issuer) => [issuer, readOutboundNetwork(env, issuer, "SAAS_CA_FILE")]),

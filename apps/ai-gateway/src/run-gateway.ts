@@ -25,7 +25,7 @@ export async function runGateway(env: Environment = process.env): Promise<void> 
   const logger = createLogger({
     service: config.service,
     level: config.logLevel,
-    pretty: prettyLogs(env),
+    pretty: prettyLogs(config.logFormat),
   });
   const draining = new AbortController();
   const app = Fastify(gatewayServerOptions(logger));

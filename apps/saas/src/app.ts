@@ -1,7 +1,11 @@
 import { administrationApi } from "@token-broker/admin-api";
-import { type AppOptions, instance } from "@token-broker/instance";
+import { editorApi } from "@token-broker/editor-api";
+import { type AppOptions, instance, type ServiceDefinition } from "@token-broker/instance";
 import type { FastifyPluginAsync } from "fastify";
-import type { SaasConfig } from "./config.ts";
+import { readSaasConfig, type SaasConfig } from "./config.ts";
+import { signingKeyMetric } from "./metrics/signing-key-metric.ts";
+import { saasEditorAccessRule } from "./policy/editor-access.ts";
+import { createSubjectCache } from "./policy/subject-cache.ts";
 import { codeSuggestionsTokensRoutes } from "./routes/code-suggestions-tokens.ts";
 import { instanceTokenRoutes } from "./routes/instance-token.ts";
 import { oidcDiscoveryRoutes } from "./routes/oidc-discovery.ts";
@@ -26,7 +30,7 @@ declare module "fastify" {
 /** The SaaS instance as a plugin: the process entry point and the tests register the same app. */
 export const saasApp: FastifyPluginAsync<AppOptions<SaasConfig>> = async (app, options) => {
   const { config } = options;
-  await app.register(instance, options);
+  await app.register(instance, { ...options, title: "SaaS instance" });
   await app.register(administrationApi, { prefix: "/api/v4" });
 
   // Keys are read, decrypted and imported here and again when they change (the console
@@ -38,7 +42,7 @@ export const saasApp: FastifyPluginAsync<AppOptions<SaasConfig>> = async (app, o
     log: app.log,
     exclusive: config.database.kind === "embedded",
     configuredPem: config.jwtSigningKey,
-    onSigningKey: (kid) => app.metrics.signingKey(kid),
+    onSigningKey: signingKeyMetric(app.metrics.registry),
   });
   const { signing, published } = keyRing.current();
   app.log.info(
@@ -67,7 +71,19 @@ export const saasApp: FastifyPluginAsync<AppOptions<SaasConfig>> = async (app, o
   await app.register(instanceTokenRoutes, {
     sign: signGatewayToken,
     lifetimeSeconds: config.instanceTokenTtlSeconds,
-    perInstance: config.operations.rateLimits.perInstance,
     metrics: gatewayTokenMetrics,
   });
+  // SaaS's own users' editors: completions sent to the gateway with a self-issued token.
+  await app.register(editorApi, {
+    realm: "saas",
+    gatewayToken: { current: async () => (await app.selfIssuedToken()).token },
+    access: saasEditorAccessRule(
+      createSubjectCache(app.database.prisma, app.changeFeed, app.metrics.cacheLookups("subjects")),
+    ),
+  });
+};
+
+export const saasService: ServiceDefinition<SaasConfig> = {
+  readConfig: readSaasConfig,
+  app: saasApp,
 };

@@ -6,7 +6,7 @@ import {
   type InstanceConfig,
   optional,
   readInstanceConfig,
-} from "@token-broker/instance";
+} from "@token-broker/config";
 import { parseDuration } from "./signing/duration.ts";
 import { parseRsaPrivateKey } from "./signing/rsa-private-key.ts";
 

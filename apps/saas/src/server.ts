@@ -1,5 +1,4 @@
 import { runService } from "@token-broker/instance";
-import { saasApp } from "./app.ts";
-import { readSaasConfig } from "./config.ts";
+import { saasService } from "./app.ts";
 
-await runService({ readConfig: readSaasConfig, app: saasApp });
+await runService(saasService);

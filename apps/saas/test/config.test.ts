@@ -1,7 +1,10 @@
 import { expect, it } from "vitest";
 import { readSaasConfig } from "../src/config.ts";
 
-const base = { DB_KEY_BASE: "config-test-key-base-0123456789", DATABASE_URL: "postgres://h/db" };
+const base = {
+  DB_KEY_BASE: "config-test-key-base-0123456789abcdef",
+  DATABASE_URL: "postgres://h/db",
+};
 
 it.each([
   [undefined, 86_400],

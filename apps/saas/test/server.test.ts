@@ -15,6 +15,19 @@ describe("the SaaS process", () => {
       env: { INITIAL_ROOT_TOKEN: "secret" },
       message: "Invalid configuration: INITIAL_ROOT_TOKEN must be glpat-",
     },
+    {
+      env: { LOG_FORMAT: "xml" },
+      message: 'Invalid configuration: LOG_FORMAT must be one of pretty, json (got "xml")',
+    },
+    {
+      env: { DATABASE_URL: "postgres://127.0.0.1:5432/x", DB_KEY_BASE: "too-short" },
+      message: "Invalid configuration: DB_KEY_BASE must be at least 32 characters",
+    },
+    {
+      env: { EXTERNAL_URL: "http://127.0.0.1:3001/gitlab" },
+      message:
+        'Invalid configuration: EXTERNAL_URL must be a scheme, host and port without a path (got path "/gitlab")',
+    },
   ])(
     "refuses to start when misconfigured, naming the variable ($message)",
     async ({ env, message }) => {

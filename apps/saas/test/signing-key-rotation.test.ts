@@ -1,7 +1,8 @@
 import type { SaasConfig } from "@token-broker/saas/config";
-import { type RunningService, startSaas, TEST_KEY_BASE } from "@token-broker/testing";
+import { type RunningService, startService, TEST_KEY_BASE } from "@token-broker/testing";
 import { createLocalJWKSet, decodeProtectedHeader, type JSONWebKeySet, jwtVerify } from "jose";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { saasService } from "../src/app.ts";
 import { saasConsole } from "./support/saas-console.ts";
 
 let first: RunningService<SaasConfig>;
@@ -10,8 +11,8 @@ let token: string;
 let env: Record<string, string>;
 
 beforeAll(async () => {
-  first = await startSaas();
-  second = await startSaas({ replicaOf: first });
+  first = await startService(saasService);
+  second = await startService(saasService, { replicaOf: first });
   ({ token } = await first.fixtures.userWithToken());
   env = { DATABASE_URL: first.databaseUrl, DB_KEY_BASE: TEST_KEY_BASE };
 });

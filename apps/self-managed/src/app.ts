@@ -1,7 +1,8 @@
 import { administrationApi } from "@token-broker/admin-api";
-import { type AppOptions, instance } from "@token-broker/instance";
+import { editorApi, selfManagedAccessRule } from "@token-broker/editor-api";
+import { type AppOptions, instance, type ServiceDefinition } from "@token-broker/instance";
 import type { FastifyPluginAsync } from "fastify";
-import type { SelfManagedConfig } from "./config.ts";
+import { readSelfManagedConfig, type SelfManagedConfig } from "./config.ts";
 import {
   createInstanceTokenMetrics,
   type InstanceTokenMetrics,
@@ -10,7 +11,7 @@ import { createInstanceTokenRefresher } from "./instance-token/instance-token-re
 import { type InstanceTokens, startInstanceTokens } from "./instance-token/instance-tokens.ts";
 import { codeSuggestionsTokensRoutes } from "./routes/code-suggestions-tokens.ts";
 import { healthCheckRoutes } from "./routes/health-check.ts";
-import { createSaasDispatcher } from "./saas-proxy/saas-dispatcher.ts";
+import { saasHop } from "./saas-proxy/saas-hop.ts";
 
 declare module "fastify" {
   interface FastifyInstance {
@@ -29,29 +30,22 @@ export const selfManagedApp: FastifyPluginAsync<AppOptions<SelfManagedConfig>> =
   options,
 ) => {
   const { config } = options;
-  await app.register(instance, options);
+  await app.register(instance, { ...options, title: "Self-managed instance" });
   await app.register(administrationApi, { prefix: "/api/v4" });
-  const dispatcher = createSaasDispatcher(config.saasNetwork, config.saasTimeoutMs);
-  app.addHook("onClose", () => dispatcher.close());
-  const { proxyName } = config.saasNetwork;
+  const hop = saasHop(config);
+  app.addHook("onClose", () => hop.dispatcher.close());
+  const { proxyName } = hop;
   app.log.info(
     { saasUrl: config.saasUrl, proxy: proxyName ?? null },
     proxyName ? `SaaS is reached through the proxy ${proxyName}` : "SaaS is reached directly",
   );
-  const hop = {
-    saasUrl: config.saasUrl,
-    saasTimeoutMs: config.saasTimeoutMs,
-    dispatcher,
-    hostName: new URL(config.externalUrl).hostname,
-  };
   let instanceTokenMetrics: InstanceTokenMetrics | undefined;
   const instanceTokens = await startInstanceTokens({
     refresher: createInstanceTokenRefresher({
       prisma: app.database.prisma,
       secretBox: app.secretBox,
       digest: app.digestToken,
-      saas: { dispatcher, saasUrl: config.saasUrl, timeoutMs: config.saasTimeoutMs, proxyName },
-      hostName: hop.hostName,
+      saas: hop,
     }),
     feed: app.changeFeed,
     log: app.log,
@@ -62,5 +56,16 @@ export const selfManagedApp: FastifyPluginAsync<AppOptions<SelfManagedConfig>> =
   app.decorate("instanceToken", instanceTokens);
 
   await app.register(codeSuggestionsTokensRoutes, hop);
-  await app.register(healthCheckRoutes, { ...hop, proxyName });
+  await app.register(healthCheckRoutes, hop);
+  await app.register(editorApi, {
+    realm: "self-managed",
+    // The held instance token: completions never wait on SaaS while it is valid.
+    gatewayToken: { current: async () => (await instanceTokens.current()).token },
+    access: selfManagedAccessRule,
+  });
+};
+
+export const selfManagedService: ServiceDefinition<SelfManagedConfig> = {
+  readConfig: readSelfManagedConfig,
+  app: selfManagedApp,
 };

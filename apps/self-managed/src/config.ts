@@ -6,7 +6,7 @@ import {
   type InstanceConfig,
   integer,
   readInstanceConfig,
-} from "@token-broker/instance";
+} from "@token-broker/config";
 import { readSaasNetwork, type SaasNetwork } from "./saas-proxy/network-config.ts";
 
 export interface SelfManagedConfig extends InstanceConfig {

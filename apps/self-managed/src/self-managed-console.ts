@@ -1,5 +1,5 @@
+import type { Environment } from "@token-broker/config";
 import { type ConsoleIo, runConsole } from "@token-broker/console";
-import type { Environment } from "@token-broker/instance";
 import { readSelfManagedConfig } from "./config.ts";
 import { HEALTH_CHECK } from "./health-check/console-command.ts";
 import { INSTANCE_TOKEN_COMMANDS } from "./instance-token/console-command.ts";

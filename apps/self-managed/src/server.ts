@@ -1,5 +1,4 @@
 import { runService } from "@token-broker/instance";
-import { selfManagedApp } from "./app.ts";
-import { readSelfManagedConfig } from "./config.ts";
+import { selfManagedService } from "./app.ts";
 
-await runService({ readConfig: readSelfManagedConfig, app: selfManagedApp });
+await runService(selfManagedService);

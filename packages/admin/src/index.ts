@@ -4,6 +4,7 @@ export {
   type ApplicationSettingsView,
   ensureApplicationSettings,
   readApplicationSettings,
+  type SettingsDefaults,
   settingsView,
   updateApplicationSettings,
 } from "./application-settings.ts";

@@ -1,3 +1,4 @@
+import { firstHeader, type RequestHeaders } from "@token-broker/policy";
 /** Where a request's token came from (GitLab's API conventions). */
 export type CredentialSource = "authorization" | "private-token-header" | "private-token-param";
 
@@ -7,7 +8,7 @@ export interface Credential {
 }
 
 export interface CredentialCarrier {
-  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly headers: RequestHeaders;
   readonly query?: unknown;
 }
 
@@ -33,15 +34,11 @@ export function isCredentialParam(decodedName: string): boolean {
 export function extractCredential(request: CredentialCarrier): Credential | undefined {
   const param = credentialParam(request.query);
   if (param) return { token: param, source: "private-token-param" };
-  const header = single(request.headers["private-token"]);
+  const header = firstHeader(request.headers["private-token"]);
   if (header) return { token: header.trim(), source: "private-token-header" };
-  const bearer = BEARER.exec(single(request.headers.authorization) ?? "")?.[1]?.trim();
+  const bearer = BEARER.exec(firstHeader(request.headers.authorization) ?? "")?.[1]?.trim();
   if (bearer) return { token: bearer, source: "authorization" };
   return undefined;
-}
-
-function single(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
 }
 
 /** The token parameter when it appears once; twice (an array) it is no credential. */

@@ -8,5 +8,5 @@ export function isScope(value: string): value is Scope {
 
 /** Scopes that may call the Code Suggestions tokens endpoint. */
 export const CODE_SUGGESTIONS_SCOPES: readonly Scope[] = ["api", "ai_features"];
-/** Scopes that may call the administration API. */
+/** Scopes that may change anything through the API (and call administrators' routes). */
 export const API_SCOPES: readonly Scope[] = ["api"];

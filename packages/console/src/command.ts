@@ -1,6 +1,6 @@
 import type { TokenDigester } from "@token-broker/auth";
+import type { InstanceConfig } from "@token-broker/config";
 import type { PrismaClient } from "@token-broker/db";
-import type { InstanceConfig } from "@token-broker/instance";
 import type { SecretBox } from "@token-broker/secrets";
 import { type ConsoleIo, UsageError } from "./console-io.ts";
 

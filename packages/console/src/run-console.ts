@@ -1,11 +1,13 @@
 import { parseArgs } from "node:util";
-import { ensureApplicationSettings } from "@token-broker/admin";
-import { createTokenDigester, ensureRootUser } from "@token-broker/auth";
-import { openDatabase } from "@token-broker/db";
-import { applyMigrations } from "@token-broker/db/migrations";
+import { createTokenDigester } from "@token-broker/auth";
+import {
+  ConfigurationError,
+  type Environment,
+  ensureInstanceRows,
+  type InstanceConfig,
+  openStorage,
+} from "@token-broker/config";
 import { BrokerError } from "@token-broker/errors";
-import type { InstanceConfig } from "@token-broker/instance";
-import { ConfigurationError, type Environment, resolveKeyBase } from "@token-broker/instance";
 import { createSecretBox } from "@token-broker/secrets";
 import type { Command } from "./command.ts";
 import { SHARED_COMMANDS } from "./commands/index.ts";
@@ -164,16 +166,9 @@ export async function runConsole<C extends InstanceConfig>(
       return 0;
     }
     const config = options.readConfig(options.env);
-    const keyBase = await resolveKeyBase({
-      configured: config.dbKeyBase,
-      embedded: config.database.kind === "embedded",
-      dataDir: config.dataDir,
-    });
-    const database = await openDatabase(config.database, { maxConnections: 2 });
+    const { database, keyBase } = await openStorage(config, { maxConnections: 2 });
     try {
-      await applyMigrations(database);
-      await ensureApplicationSettings(database.prisma);
-      await ensureRootUser(database.prisma);
+      await ensureInstanceRows(database.prisma);
       const exitCode = await command.run(
         {
           config,

@@ -1,5 +1,5 @@
 import { createTokenDigester } from "@token-broker/auth";
-import { readInstanceConfig } from "@token-broker/instance";
+import { readInstanceConfig } from "@token-broker/config";
 import { createTestDatabase, queryDatabase, type TestDatabase } from "@token-broker/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runConsole } from "../src/run-console.ts";
@@ -102,7 +102,12 @@ describe("the console", () => {
     );
     expect(set).toEqual({
       code: 0,
-      out: "instance_level_code_suggestions_enabled: true\nai_access_token: set",
+      out: [
+        "instance_level_code_suggestions_enabled: true",
+        "ai_access_token: set",
+        "ai_gateway_url: http://localhost:5052",
+        "disabled_direct_code_suggestions: false",
+      ].join("\n"),
       err: "",
     });
     const shown = await run(["settings", "show"]);

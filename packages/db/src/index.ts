@@ -14,3 +14,9 @@ export {
 export { DataDirectoryInUseError } from "./data-dir-lock.ts";
 export { classifyDatabaseError, type DatabaseFailure, MAX_ID } from "./database-errors.ts";
 export { Prisma, PrismaClient, UserState, UserType } from "./generated/client.ts";
+export {
+  type Change,
+  NOTIFIED_TABLES,
+  type NotifiedTable,
+  parseChange,
+} from "./notified-tables.ts";

@@ -112,11 +112,15 @@ export class RetryingPool extends pg.Pool {
    */
   private async queryOnNewConnection(config: unknown, values: unknown): Promise<unknown> {
     const client = new pg.Client(this.options);
-    await client.connect();
+    // A termination of this connection too reaches the statement, which fails (a 503); a
+    // client without a listener would also throw it as an 'error' event, ending the process.
+    client.on("error", () => {});
     try {
+      await client.connect();
       return await client.query(config as pg.QueryConfig, values as unknown[]);
     } finally {
-      await client.end();
+      // Ending a connection the server already closed has nothing left to fail on.
+      await client.end().catch(() => {});
     }
   }
 }

@@ -49,6 +49,7 @@ describe("migrations on an empty PostgreSQL database", () => {
       "features",
       "group_members",
       "groups",
+      "instance_tokens",
       "personal_access_tokens",
       "signing_keys",
       "users",

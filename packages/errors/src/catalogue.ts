@@ -198,6 +198,22 @@ export const ERROR_CATALOGUE = {
     logLevel: "warn",
   },
   gateway_internal_error: { status: 500, body: () => ({ detail: "Internal Server Error" }) },
+
+  // The editor API (docs/editors.md). Its gateway failures are the upstream_* codes above.
+  /** The user may not use Code Suggestions here (instance settings, or SaaS's policy). */
+  code_suggestions_not_allowed: plain(401),
+  direct_connections_disabled: {
+    status: 403,
+    body: () => ({ message: "403 Forbidden - Direct connections are disabled" }),
+  },
+  /** No token the AI gateway accepts could be had for this instance. */
+  gateway_token_unavailable: { ...plain(503), logLevel: "warn" },
+  /** The AI gateway did not give a user token for direct access. */
+  token_creation_failed: {
+    status: 503,
+    body: () => ({ message: "Token creation failed" }),
+    logLevel: "warn",
+  },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -1,5 +1,5 @@
-import { ensureApplicationSettings } from "@token-broker/admin";
-import { createTokenDigester, ensureInitialRootToken, ensureRootUser } from "@token-broker/auth";
+import { createTokenDigester } from "@token-broker/auth";
+import { ensureInstanceRows } from "@token-broker/config";
 import type { FastifyPluginAsync } from "fastify";
 import fp from "fastify-plugin";
 import { errorHandler } from "./http/error-handler.ts";
@@ -15,7 +15,10 @@ import { requestIdHeader } from "./plugins/request-id.ts";
 import { requestLog } from "./plugins/request-log.ts";
 import { healthRoutes } from "./routes/health.ts";
 
-export type InstanceOptions = InstanceServicesOptions;
+export interface InstanceOptions extends InstanceServicesOptions {
+  /** The service's name in its API documentation ("SaaS instance"). */
+  readonly title: string;
+}
 
 /**
  * What every instance is made of, SaaS or self-managed: GitLab's error bodies, request ids,
@@ -33,7 +36,7 @@ const instancePlugin: FastifyPluginAsync<InstanceOptions> = async (app, options)
   await app.register(requestLog);
   // Before any route, so that every route's schema is documented.
   await app.register(apiDocumentation, {
-    title: config.service === "saas" ? "SaaS instance" : "Self-managed instance",
+    title: options.title,
     externalUrl: config.externalUrl,
   });
   await app.register(metrics, { allowedIps: config.operations.metricsAllowedIps });
@@ -42,11 +45,10 @@ const instancePlugin: FastifyPluginAsync<InstanceOptions> = async (app, options)
   await app.register(authentication, { database, digestToken });
   await app.register(tokenRateLimits, { service: config.service, operations: config.operations });
 
-  await ensureApplicationSettings(database.prisma);
-  await ensureRootUser(database.prisma);
-  if (config.initialRootToken !== undefined) {
-    await ensureInitialRootToken(database.prisma, digestToken, config.initialRootToken);
-  }
+  await ensureInstanceRows(database.prisma, {
+    digestToken,
+    initialRootToken: config.initialRootToken,
+  });
 
   await app.register(healthRoutes(database, options.draining));
 };

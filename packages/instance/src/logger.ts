@@ -1,7 +1,7 @@
 import { CREDENTIAL_HEADERS, isCredentialParam } from "@token-broker/auth";
+import type { LogLevel } from "@token-broker/config";
 import type { FastifyRequest } from "fastify";
 import { type DestinationStream, type Logger, type LoggerOptions, pino } from "pino";
-import type { LogLevel } from "./config/instance-config.ts";
 
 export const REDACTED = "[REDACTED]";
 

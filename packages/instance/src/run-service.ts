@@ -1,14 +1,8 @@
+import { type Environment, type InstanceConfig, openStorage } from "@token-broker/config";
 import { type Database, openDatabase } from "@token-broker/db";
-import {
-  applyMigrations,
-  MIGRATE_ONLY_FLAG,
-  migrateInChildProcess,
-} from "@token-broker/db/migrations";
+import { applyMigrations, MIGRATE_ONLY_FLAG } from "@token-broker/db/migrations";
 import Fastify, { type FastifyPluginAsync } from "fastify";
 import type { Logger } from "pino";
-import type { Environment } from "./config/environment.ts";
-import type { InstanceConfig } from "./config/instance-config.ts";
-import { resolveKeyBase } from "./config/key-base.ts";
 import { closeConnectionsWhileDraining } from "./drain.ts";
 import { createLogger } from "./logger.ts";
 import { exitWith, prettyLogs, serveUntilStopped } from "./serve-until-stopped.ts";
@@ -22,6 +16,7 @@ export interface AppOptions<C extends InstanceConfig> {
   readonly draining?: AbortSignal;
 }
 
+/** A service: its configuration reader and its app (the process and the tests run the same). */
 export interface ServiceDefinition<C extends InstanceConfig> {
   readonly readConfig: (env: Environment) => C;
   readonly app: FastifyPluginAsync<AppOptions<C>>;
@@ -48,7 +43,7 @@ export async function runService<C extends InstanceConfig>(
   const logger = createLogger({
     service: config.service,
     level: config.logLevel,
-    pretty: prettyLogs(env),
+    pretty: prettyLogs(config.logFormat),
   });
   try {
     await serve(definition, config, logger);
@@ -71,25 +66,17 @@ async function serve<C extends InstanceConfig>(
   };
   process.once("SIGTERM", stopBeforeServing);
   process.once("SIGINT", stopBeforeServing);
-  const keyBase = await resolveKeyBase({
-    configured: config.dbKeyBase,
-    embedded: config.database.kind === "embedded",
-    dataDir: config.dataDir,
-  });
-  const database = await openDatabase(config.database, {
+  const { database, keyBase, appliedMigrations } = await openStorage(config, {
     maxConnections: config.databasePoolSize,
+    migrateApart: true,
   });
+  if (appliedMigrations.length > 0) {
+    logger.info({ migrations: appliedMigrations }, "applied pending migrations");
+  }
   const app = Fastify(serverOptions(logger));
   app.addHook("onClose", () => database.close());
   const draining = new AbortController();
   try {
-    // PostgreSQL: from a short-lived process, so that the schema engine's memory does not stay
-    // with the server. The embedded database admits one process: migrate it here.
-    const applied =
-      config.database.kind === "postgres"
-        ? await migrateInChildProcess()
-        : await applyMigrations(database);
-    if (applied.length > 0) logger.info({ migrations: applied }, "applied pending migrations");
     await app.register(closeConnectionsWhileDraining, { draining: draining.signal });
     await app.register(definition.app, { config, database, keyBase, draining: draining.signal });
   } catch (error) {

@@ -1,7 +1,7 @@
 import { setTimeout as delay } from "node:timers/promises";
+import { ConfigurationError, type LogFormat } from "@token-broker/config";
 import closeWithGrace from "close-with-grace";
 import type { Logger } from "pino";
-import { ConfigurationError, type Environment } from "./config/environment.ts";
 
 /** Grace period for requests under way once the server stops accepting. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -55,10 +55,7 @@ export function exitWith(error: unknown): never {
   process.exit(1);
 }
 
-/** LOG_FORMAT `pretty` or `json`; by default pretty on a terminal only. */
-export function prettyLogs(env: Environment): boolean {
-  const format = env.LOG_FORMAT;
-  if (format === "pretty") return true;
-  if (format === "json") return false;
-  return process.stdout.isTTY === true;
+/** LOG_FORMAT (validated) `pretty` or `json`; unset: pretty on a terminal only. */
+export function prettyLogs(format: LogFormat | undefined): boolean {
+  return format === undefined ? process.stdout.isTTY === true : format === "pretty";
 }

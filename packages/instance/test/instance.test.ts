@@ -1,9 +1,9 @@
 import { Writable } from "node:stream";
+import { readInstanceConfig } from "@token-broker/config";
 import { openDatabase } from "@token-broker/db";
 import { createTestDatabase, openTestDatabase } from "@token-broker/testing";
 import Fastify from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readInstanceConfig } from "../src/config/instance-config.ts";
 import { instance } from "../src/instance.ts";
 import { createLogger } from "../src/logger.ts";
 import { serverOptions } from "../src/server-options.ts";
@@ -34,7 +34,7 @@ async function buildApp(url: string, logger = captureLogs().logger) {
   );
   const app = Fastify(serverOptions(logger));
   app.addHook("onClose", () => database.close());
-  await app.register(instance, { config, database, keyBase: KEY_BASE });
+  await app.register(instance, { config, database, keyBase: KEY_BASE, title: "Test instance" });
   // A protected route, to exercise authentication as every API route will.
   app.register(async (scope) => {
     scope.get("/api/v4/whoami", { config: { scopes: ["api"] } }, async (request) => ({
@@ -192,5 +192,27 @@ it("answers 503 on /-/readiness, naming the check, when its database stops answe
     expect((await app.inject("/-/liveness")).statusCode).toBe(200);
   } finally {
     await app.close();
+  }
+});
+
+it("refuses to start a route counted per user that does not authenticate", async () => {
+  const database = await openTestDatabase();
+  const config = readInstanceConfig("saas", { DATABASE_URL: database.url }, "/tmp");
+  const app = Fastify(serverOptions(captureLogs().logger));
+  try {
+    await app.register(instance, { config, database, keyBase: KEY_BASE, title: "Test instance" });
+    app.register(async (scope) => {
+      scope.post(
+        "/api/v4/open",
+        { config: { rateLimit: scope.principalRateLimit({ bucket: "open", max: 1 }) } },
+        async () => ({}),
+      );
+    });
+    await expect(app.ready()).rejects.toThrow(
+      "POST /api/v4/open: principalRateLimit needs config.scopes",
+    );
+  } finally {
+    await app.close();
+    await database.close();
   }
 });

@@ -22,9 +22,11 @@ export {
 export {
   isProxiedRequest,
   type ProxyMarkers,
+  proxyMarkers,
   SELF_MANAGED_REALM,
   WORKHORSE_USER_AGENT_PREFIX,
 } from "./proxied-request.ts";
+export { firstHeader, type RequestHeaders } from "./request-headers.ts";
 export {
   decideSaasTokenRequest,
   decideSelfManagedTokenRequest,

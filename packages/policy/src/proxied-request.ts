@@ -1,3 +1,5 @@
+import { firstHeader, type RequestHeaders } from "./request-headers.ts";
+
 /** GitLab Workhorse's User-Agent prefix; our proxy sends it too. */
 export const WORKHORSE_USER_AGENT_PREFIX = "gitlab-workhorse";
 export const SELF_MANAGED_REALM = "self-managed";
@@ -12,4 +14,12 @@ export function isProxiedRequest({ userAgent, realm }: ProxyMarkers): boolean {
   return (
     (userAgent?.startsWith(WORKHORSE_USER_AGENT_PREFIX) ?? false) || realm === SELF_MANAGED_REALM
   );
+}
+
+/** The proxy markers of a request, as its headers carry them. */
+export function proxyMarkers(headers: RequestHeaders): ProxyMarkers {
+  return {
+    userAgent: firstHeader(headers["user-agent"]),
+    realm: firstHeader(headers["x-gitlab-realm"]),
+  };
 }

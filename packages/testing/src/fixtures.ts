@@ -95,6 +95,8 @@ export function createFixtures(prisma: PrismaClient, digest: TokenDigester, secr
     settings: (changes: {
       instanceLevelCodeSuggestionsEnabled?: boolean;
       aiAccessToken?: string;
+      /** An empty string goes back to AI_GATEWAY_URL's gateway. */
+      aiGatewayUrl?: string;
     }) => updateApplicationSettings(prisma, secretBox, changes),
   };
 }

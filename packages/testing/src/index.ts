@@ -14,8 +14,8 @@ export {
   type ReceivedRequest,
   type RunningService,
   type StartOptions,
-  startSaas,
-  startSelfManaged,
+  scheme,
+  startService,
   TEST_KEY_BASE,
 } from "./running-services.ts";
 export { createTestDatabase, openTestDatabase, type TestDatabase } from "./test-database.ts";

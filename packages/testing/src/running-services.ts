@@ -3,22 +3,14 @@ import { Writable } from "node:stream";
 import { createTokenDigester } from "@token-broker/auth";
 import { type Database, openDatabase } from "@token-broker/db";
 import {
-  type AppOptions,
   createLogger,
   type Environment,
   type InstanceConfig,
+  type ServiceDefinition,
   serverOptions,
 } from "@token-broker/instance";
-import { saasApp } from "@token-broker/saas/app";
-import { readSaasConfig } from "@token-broker/saas/config";
 import { createSecretBox } from "@token-broker/secrets";
-import { selfManagedApp } from "@token-broker/self-managed/app";
-import { readSelfManagedConfig } from "@token-broker/self-managed/config";
-import Fastify, {
-  type FastifyInstance,
-  type FastifyPluginAsync,
-  type onRequestHookHandler,
-} from "fastify";
+import Fastify, { type FastifyInstance, type onRequestHookHandler } from "fastify";
 import { createFixtures, type Fixtures } from "./fixtures.ts";
 import { openTestDatabase } from "./test-database.ts";
 
@@ -56,7 +48,7 @@ export interface StartOptions {
   readonly https?: { readonly key: string; readonly cert: string };
 }
 
-function scheme(options: StartOptions): "http" | "https" {
+export function scheme(options: StartOptions): "http" | "https" {
   return options.https ? "https" : "http";
 }
 
@@ -70,10 +62,14 @@ export async function freePort(): Promise<number> {
   return address.port;
 }
 
-async function start<C extends InstanceConfig>(
-  plugin: FastifyPluginAsync<AppOptions<C>>,
-  readConfig: (env: Environment) => C,
-  options: StartOptions,
+/**
+ * A service's app on a real port of this process, with its own PostgreSQL database (or its
+ * replica's), as the process entry point runs it. The service is the caller's: this package
+ * depends on no app.
+ */
+export async function startService<C extends InstanceConfig>(
+  { app: plugin, readConfig }: ServiceDefinition<C>,
+  options: StartOptions = {},
 ): Promise<RunningService<C>> {
   const database: Database & { url: string } = options.replicaOf
     ? {
@@ -136,21 +132,4 @@ async function start<C extends InstanceConfig>(
       await database.close();
     },
   };
-}
-
-/** The SaaS app on a real port, with its own PostgreSQL database; EXTERNAL_URL is its address. */
-export async function startSaas(options: StartOptions = {}) {
-  return start(
-    saasApp,
-    (env) => readSaasConfig({ EXTERNAL_URL: `${scheme(options)}://127.0.0.1:${env.PORT}`, ...env }),
-    options,
-  );
-}
-
-/** The self-managed app on a real port, with its own PostgreSQL database, proxying to `saasUrl`. */
-export async function startSelfManaged(saasUrl: string, options: StartOptions = {}) {
-  return start(selfManagedApp, readSelfManagedConfig, {
-    ...options,
-    env: { SAAS_URL: saasUrl, ...options.env },
-  });
 }

@@ -14,6 +14,8 @@ export interface ServerStats {
   /** Requests retried on another connection, and redispatched to another server. */
   readonly retries: number;
   readonly redispatches: number;
+  /** Sessions (requests' connections) the server was given so far; checks not counted. */
+  readonly sessions: number;
 }
 
 export interface Haproxy {
@@ -25,11 +27,13 @@ export interface Haproxy {
 
 /**
  * Debian's HAProxy, one frontend per service on loopback, each balancing over the service's
- * replicas and health-checking `/-/readiness`. It retries only what never reached an
- * application (a refused connection, or one closed before any answer) on another replica.
+ * replicas and health-checking `/-/readiness` (or the backend's path in `readinessPaths`: the
+ * AI gateway's is `/monitoring/ready`). It retries only what never reached an application (a
+ * refused connection, or one closed before any answer) on another replica.
  */
 export async function startHaproxy(
   backends: Readonly<Record<string, readonly { name: string; port: number }[]>>,
+  readinessPaths: Readonly<Record<string, string>> = {},
 ): Promise<Haproxy> {
   const dir = await mkdtemp(path.join(tmpdir(), "broker-haproxy-"));
   const statsPort = await freePort();
@@ -41,7 +45,7 @@ export async function startHaproxy(
     `  default_backend ${backend}`,
     `backend ${backend}`,
     "  balance roundrobin",
-    "  option httpchk GET /-/readiness",
+    `  option httpchk GET ${readinessPaths[backend] ?? "/-/readiness"}`,
     "  http-check expect status 200",
     `  default-server check inter ${CHECK_INTERVAL_MS} fall 2 rise 1`,
     ...servers.map(({ name, port }) => `  server ${name} 127.0.0.1:${port}`),
@@ -100,6 +104,7 @@ export async function startHaproxy(
         status: cell("status"),
         retries: Number(cell("wretr")),
         redispatches: Number(cell("wredis")),
+        sessions: Number(cell("stot")),
       };
     },
     async stop() {

@@ -1,3 +1,4 @@
+import type { Service } from "@token-broker/service-runner";
 import { type ServiceProcess, spawnService } from "@token-broker/testing";
 
 /**
@@ -6,14 +7,14 @@ import { type ServiceProcess, spawnService } from "@token-broker/testing";
  */
 export class Replica {
   readonly name: string;
-  readonly service: "saas" | "self-managed";
+  readonly service: Service;
   readonly port: number;
   private readonly env: NodeJS.ProcessEnv;
   private process: ServiceProcess | undefined;
 
   constructor(options: {
     name: string;
-    service: "saas" | "self-managed";
+    service: Service;
     port: number;
     env: NodeJS.ProcessEnv;
   }) {

@@ -29,8 +29,9 @@ const ContextItem = Type.Object({
 export const CompletionRequestBody = Type.Object({
   current_file: CurrentFile,
   project_path: Type.Optional(Type.Union([Type.String({ maxLength: MAX_NAME }), Type.Null()])),
+  // The language server sends -1 when the file is in no GitLab project.
   project_id: Type.Optional(
-    Type.Union([Type.Integer({ minimum: 0, maximum: 2 ** 53 - 1 }), Type.Null()]),
+    Type.Union([Type.Integer({ minimum: -1, maximum: 2 ** 53 - 1 }), Type.Null()]),
   ),
   prompt_version: Type.Optional(Type.Literal(1)),
   stream: Type.Optional(Type.Boolean()),

@@ -1,21 +1,26 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { CODE_SUGGESTIONS_SCOPES } from "@token-broker/auth";
 import { BrokerError } from "@token-broker/errors";
-import { CodeSuggestionsToken, gitlabErrors } from "@token-broker/instance";
+import { CodeSuggestionsToken, gitlabErrors, ignoreBodies } from "@token-broker/instance";
 import {
   decideSaasTokenRequest,
   isProxiedRequest,
+  proxyMarkers,
   thirdPartyAiFeaturesEnabled,
 } from "@token-broker/policy";
 import { createSubjectCache } from "../policy/subject-cache.ts";
+import { saasTokenLimit } from "../rate-limit/token-limits.ts";
 import type { SignToken } from "../signing/token-signer.ts";
+
+declare module "@token-broker/instance" {
+  interface RequestLogFields {
+    /** The realm the token was issued for. */
+    realm?: string;
+  }
+}
 
 export interface CodeSuggestionsTokensOptions {
   readonly sign: SignToken;
-}
-
-function header(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
 }
 
 /**
@@ -25,22 +30,14 @@ function header(value: string | string[] | undefined): string | undefined {
 export const codeSuggestionsTokensRoutes: FastifyPluginAsyncTypebox<
   CodeSuggestionsTokensOptions
 > = async (app, { sign }) => {
-  // The endpoint takes no body. Proxies send `Content-Type: application/json` with an empty
-  // body, which the default parser would refuse: accept any body here, and ignore it.
   const subjectOf = createSubjectCache(
     app.database.prisma,
     app.changeFeed,
     app.metrics.cacheLookups("subjects"),
   );
 
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser(
-    "*",
-    { parseAs: "buffer", bodyLimit: 64 * 1024 },
-    (_request, _body, done) => {
-      done(null, undefined);
-    },
-  );
+  // The endpoint takes no body (docs/token-api.md, Request).
+  ignoreBodies(app);
 
   app.post(
     "/api/v4/code_suggestions/tokens",
@@ -50,15 +47,15 @@ export const codeSuggestionsTokensRoutes: FastifyPluginAsyncTypebox<
         tags: ["code_suggestions"],
         response: { 201: CodeSuggestionsToken, ...gitlabErrors(401, 403, 404, 429) },
       },
-      config: { scopes: CODE_SUGGESTIONS_SCOPES, rateLimit: app.tokenRateLimit },
+      config: {
+        scopes: CODE_SUGGESTIONS_SCOPES,
+        rateLimit: app.principalRateLimit(saasTokenLimit(app.config.operations.rateLimits)),
+      },
       onResponse: app.metrics.countTokenOutcome,
     },
     async (request, reply) => {
       const { user } = request.principal;
-      const proxied = isProxiedRequest({
-        userAgent: request.headers["user-agent"],
-        realm: header(request.headers["x-gitlab-realm"]),
-      });
+      const proxied = isProxiedRequest(proxyMarkers(request.headers));
       const [features, subject] = await Promise.all([app.featureSnapshot(), subjectOf(user.id)]);
       const decision = decideSaasTokenRequest({ userId: user.id, subject, proxied, features });
       if (!decision.allowed) {

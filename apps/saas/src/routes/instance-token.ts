@@ -1,14 +1,21 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { CODE_SUGGESTIONS_SCOPES } from "@token-broker/auth";
 import { BrokerError } from "@token-broker/errors";
-import { gitlabErrors } from "@token-broker/instance";
+import { gitlabErrors, ignoreBodies } from "@token-broker/instance";
 import { decideSaasTokenRequest, SELF_MANAGED_REALM } from "@token-broker/policy";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import { createSubjectCache } from "../policy/subject-cache.ts";
+import { instanceTokensLimit } from "../rate-limit/token-limits.ts";
 import type { SignGatewayToken } from "../signing/cloud-connector-tokens.ts";
 import type { GatewayTokenMetrics } from "../signing/gateway-token-metrics.ts";
-import { instanceTokenRateLimit } from "./instance-token-rate-limit.ts";
+
+declare module "@token-broker/instance" {
+  interface RequestLogFields {
+    /** The instance an instance token was issued for: it labels the count, never picks it. */
+    instanceId?: string;
+  }
+}
 
 export const INSTANCE_TOKEN_PATH = "/api/v4/cloud_connector/instance_token";
 
@@ -32,8 +39,6 @@ const InstanceToken = Type.Object(
 export interface InstanceTokenOptions {
   readonly sign: SignGatewayToken;
   readonly lifetimeSeconds: number;
-  /** TOKENS_RATE_LIMIT_PER_INSTANCE: requests a minute per service account (0: none). */
-  readonly perInstance: number;
   readonly metrics: GatewayTokenMetrics;
 }
 
@@ -45,7 +50,7 @@ export interface InstanceTokenOptions {
  */
 export const instanceTokenRoutes: FastifyPluginAsyncTypebox<InstanceTokenOptions> = async (
   app,
-  { sign, lifetimeSeconds, perInstance, metrics },
+  { sign, lifetimeSeconds, metrics },
 ) => {
   const subjectOf = createSubjectCache(
     app.database.prisma,
@@ -53,16 +58,8 @@ export const instanceTokenRoutes: FastifyPluginAsyncTypebox<InstanceTokenOptions
     app.metrics.cacheLookups("subjects"),
   );
 
-  // No body is expected; self-managed sends `Content-Type: application/json` with an empty
-  // one, which the default parser would refuse: accept any small body, and ignore it.
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser(
-    "*",
-    { parseAs: "buffer", bodyLimit: 64 * 1024 },
-    (_request, _body, done) => {
-      done(null, undefined);
-    },
-  );
+  // No body is expected; self-managed sends `Content-Type: application/json` with an empty one.
+  ignoreBodies(app);
 
   const countOutcome = async (request: FastifyRequest, reply: FastifyReply) => {
     const outcome =
@@ -83,7 +80,9 @@ export const instanceTokenRoutes: FastifyPluginAsyncTypebox<InstanceTokenOptions
       },
       config: {
         scopes: CODE_SUGGESTIONS_SCOPES,
-        rateLimit: instanceTokenRateLimit(perInstance),
+        // TOKENS_RATE_LIMIT_PER_INSTANCE, per service account: the instance id never picks
+        // the bucket, which relayed legacy token requests share.
+        rateLimit: app.principalRateLimit(instanceTokensLimit(app.config.operations.rateLimits)),
       },
       onResponse: countOutcome,
     },
@@ -101,13 +100,14 @@ export const instanceTokenRoutes: FastifyPluginAsyncTypebox<InstanceTokenOptions
         request.tokenOutcome = decision.reason;
         throw new BrokerError(decision.reason, decision.detail);
       }
+      // As sent: the gateway compares `sub` with the X-Gitlab-Instance-Id it is sent.
+      const instanceId = request.headers["x-gitlab-instance-id"];
       const { token, expiresAt } = await sign({
         realm: SELF_MANAGED_REALM,
-        // As sent: the gateway compares `sub` with the X-Gitlab-Instance-Id it is sent.
-        instanceId: request.headers["x-gitlab-instance-id"],
+        instanceId,
         lifetimeSeconds,
       });
-      request.logFields = { realm: SELF_MANAGED_REALM };
+      request.logFields = { realm: SELF_MANAGED_REALM, instanceId };
       request.tokenOutcome = "issued";
       return reply
         .code(201)

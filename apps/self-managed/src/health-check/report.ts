@@ -5,7 +5,9 @@ export interface Probe {
     | "saas_reachable"
     | "service_token"
     | "token_issuance"
-    | "instance_token";
+    | "instance_token"
+    | "ai_gateway_reachable"
+    | "code_completion";
   readonly success: boolean;
   /** What was found and, when something fails, what the administrator should do. */
   readonly message: string;
@@ -25,6 +27,10 @@ export function formatReport({ success, probes }: HealthReport): string {
   const lines = probes.map(
     (probe) => `${probe.success ? "ok    " : "FAILED"} ${probe.name}: ${probe.message}`,
   );
-  lines.push(success ? "Code Suggestions can reach SaaS." : "Code Suggestions is not working.");
+  lines.push(
+    success
+      ? "Code Suggestions can reach SaaS and the AI gateway."
+      : "Code Suggestions is not working.",
+  );
   return lines.join("\n");
 }

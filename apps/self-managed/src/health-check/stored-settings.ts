@@ -16,5 +16,6 @@ export async function loadStoredSettings(
         ? undefined
         : secretBox.decrypt(settings.encryptedAiAccessToken),
     instanceUuid: settings.instanceUuid,
+    aiGatewayUrl: settings.aiGatewayUrl,
   };
 }

@@ -1,7 +1,7 @@
 import { readApplicationSettings } from "@token-broker/admin";
 import type { Command, ConsoleContext } from "@token-broker/console";
 import type { SelfManagedConfig } from "../config.ts";
-import { createSaasDispatcher } from "../saas-proxy/saas-dispatcher.ts";
+import { saasHop } from "../saas-proxy/saas-hop.ts";
 import {
   createInstanceTokenRefresher,
   type InstanceTokenRefresher,
@@ -16,24 +16,11 @@ async function withRefresher<T>(
   use: (refresher: InstanceTokenRefresher) => Promise<T>,
 ): Promise<T> {
   const { config, prisma, secretBox, digest } = context;
-  const dispatcher = createSaasDispatcher(config.saasNetwork, config.saasTimeoutMs);
+  const hop = saasHop(config);
   try {
-    return await use(
-      createInstanceTokenRefresher({
-        prisma,
-        secretBox,
-        digest,
-        saas: {
-          dispatcher,
-          saasUrl: config.saasUrl,
-          timeoutMs: config.saasTimeoutMs,
-          proxyName: config.saasNetwork.proxyName,
-        },
-        hostName: new URL(config.externalUrl).hostname,
-      }),
-    );
+    return await use(createInstanceTokenRefresher({ prisma, secretBox, digest, saas: hop }));
   } finally {
-    await dispatcher.close();
+    await hop.dispatcher.close();
   }
 }
 

@@ -4,7 +4,7 @@ import type { TokenDigester } from "@token-broker/auth";
 import type { PrismaClient } from "@token-broker/db";
 import type { SecretBox } from "@token-broker/secrets";
 import { networkFailure } from "../health-check/network-failure.ts";
-import type { Saas } from "../health-check/saas-probes.ts";
+import type { SaasHop } from "../saas-proxy/saas-hop.ts";
 import { fetchInstanceToken } from "./fetch-instance-token.ts";
 import {
   claimRefresh,
@@ -36,10 +36,8 @@ export interface InstanceTokenRefresherOptions {
   readonly prisma: PrismaClient;
   readonly secretBox: SecretBox;
   readonly digest: TokenDigester;
-  /** The token hop's route to SaaS (its dispatcher: proxy and CA). */
-  readonly saas: Saas;
-  /** This instance's host name, sent to SaaS as X-Gitlab-Host-Name. */
-  readonly hostName: string;
+  /** The token hop's route to SaaS (its dispatcher: proxy and CA; this instance's host name). */
+  readonly saas: SaasHop;
 }
 
 /** What an administrator does about each refusal (the legacy decision table's statuses). */
@@ -61,7 +59,7 @@ export function leaseMs(saasTimeoutMs: number): number {
  * database holds the result, so this works the same from a replica and from the console.
  */
 export function createInstanceTokenRefresher(options: InstanceTokenRefresherOptions) {
-  const { prisma, secretBox, digest, saas, hostName } = options;
+  const { prisma, secretBox, digest, saas } = options;
   const lease = leaseMs(saas.timeoutMs);
 
   async function refresh(request: { force: boolean }): Promise<RefreshResult> {
@@ -88,7 +86,7 @@ export function createInstanceTokenRefresher(options: InstanceTokenRefresherOpti
       identity: {
         aiAccessToken,
         instanceId: settings.instanceUuid,
-        hostName,
+        hostName: saas.hostName,
         requestId: randomUUID(),
       },
     });
@@ -126,6 +124,13 @@ export function createInstanceTokenRefresher(options: InstanceTokenRefresherOpti
     /** How long a claim lasts: a replica that lost one waits at most this for the winner. */
     leaseMs: lease,
     read: (): Promise<StoredState> => readStoredToken(prisma, secretBox),
+    /** The HMAC of the stored ai_access_token, as the stored token records it (none: unset). */
+    async serviceTokenDigest(): Promise<string | undefined> {
+      const { encryptedAiAccessToken } = await readApplicationSettings(prisma);
+      return encryptedAiAccessToken === null
+        ? undefined
+        : digest(secretBox.decrypt(encryptedAiAccessToken));
+    },
     refresh,
   };
 }

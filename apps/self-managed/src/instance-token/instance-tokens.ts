@@ -1,5 +1,5 @@
 import { BrokerError } from "@token-broker/errors";
-import type { ChangeFeed } from "@token-broker/instance";
+import { type ChangeFeed, throttledWarning } from "@token-broker/instance";
 import type { FastifyBaseLogger } from "fastify";
 import type { InstanceTokenMetrics } from "./instance-token-metrics.ts";
 import type {
@@ -220,8 +220,26 @@ export async function startInstanceTokens(options: InstanceTokensOptions): Promi
   // ran: the claim refreshes it only then (or past half-life), so this costs one UPDATE.
   if (held !== undefined) refreshInBackground();
 
+  /**
+   * Without change notifications (the embedded database, or their connection lost) nothing
+   * says when another replica stored a token or ai_access_token changed: look in the
+   * database instead. A failure to look keeps what is held.
+   */
+  const warnUnread = throttledWarning(log, "could not read the instance token", 60_000);
+  const reconcile = async () => {
+    try {
+      const [stored, digest] = await Promise.all([reload(), refresher.serviceTokenDigest()]);
+      if (stored.held !== undefined && stored.held.serviceTokenDigest !== digest) {
+        refreshInBackground();
+      }
+    } catch (error) {
+      warnUnread(error);
+    }
+  };
+
   return {
     async current() {
+      if (!(await feed.fresh())) await reconcile();
       if (isValid(held, Date.now())) return view(held);
       obtaining ??= obtain().finally(() => {
         obtaining = undefined;

@@ -1,24 +1,29 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { CODE_SUGGESTIONS_SCOPES } from "@token-broker/auth";
 import { BrokerError } from "@token-broker/errors";
-import { CodeSuggestionsToken, gitlabErrors, type TokenOutcome } from "@token-broker/instance";
-import { decideSelfManagedTokenRequest, isProxiedRequest } from "@token-broker/policy";
+import {
+  CodeSuggestionsToken,
+  gitlabErrors,
+  ignoreBodies,
+  type TokenOutcome,
+} from "@token-broker/instance";
+import {
+  decideSelfManagedTokenRequest,
+  isProxiedRequest,
+  proxyMarkers,
+} from "@token-broker/policy";
 import type { FastifyReply } from "fastify";
-import type { Dispatcher } from "undici";
+import { saasRequestMetric } from "../metrics/saas-request-metric.ts";
 import { requestSaasToken, TOKENS_PATH } from "../saas-proxy/request-saas-token.ts";
+import type { SaasHop } from "../saas-proxy/saas-hop.ts";
 import { saasFailureError } from "../saas-proxy/upstream-errors.ts";
 
-export interface CodeSuggestionsTokensOptions {
-  readonly saasUrl: string;
-  readonly saasTimeoutMs: number;
-  /** The connection pool to SaaS (proxy and CA applied). */
-  readonly dispatcher: Dispatcher;
-  /** This instance's host name, sent to SaaS as X-Gitlab-Host-Name. */
-  readonly hostName: string;
-}
-
-function header(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
+declare module "@token-broker/instance" {
+  interface RequestLogFields {
+    /** SaaS's status and request id, when it answered. */
+    upstreamStatus?: number;
+    saasRequestId?: string;
+  }
 }
 
 /** What SaaS's answer means for the token metrics (its refusal reasons stay on SaaS). */
@@ -32,9 +37,10 @@ function relayedOutcome(statusCode: number): TokenOutcome {
  * a request of its own to SaaS with the service account's token (GitLab did this with
  * Workhorse's send_url), and SaaS's answer relayed once checked.
  */
-export const codeSuggestionsTokensRoutes: FastifyPluginAsyncTypebox<
-  CodeSuggestionsTokensOptions
-> = async (app, { saasUrl, saasTimeoutMs, dispatcher, hostName }) => {
+export const codeSuggestionsTokensRoutes: FastifyPluginAsyncTypebox<SaasHop> = async (
+  app,
+  { saasUrl, timeoutMs, dispatcher, hostName },
+) => {
   // The stored service token, decrypted once per stored value rather than per request.
   let decrypted: { ciphertext: string; token: string } | undefined;
   const decryptServiceToken = (ciphertext: string): string => {
@@ -43,14 +49,10 @@ export const codeSuggestionsTokensRoutes: FastifyPluginAsyncTypebox<
     }
     return decrypted.token;
   };
-  const saasRequestDuration = app.metrics.saasRequestDuration();
+  const saasRequestDuration = saasRequestMetric(app.metrics.registry);
 
-  // A body is read (so the server's 64 KB limit and timeouts apply) and dropped: it never
-  // reaches SaaS (docs/token-api.md, Request).
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser("*", { parseAs: "buffer" }, (_request, _body, done) => {
-    done(null, undefined);
-  });
+  // The endpoint takes no body: none reaches SaaS (docs/token-api.md, Request).
+  ignoreBodies(app);
 
   app.post(
     TOKENS_PATH,
@@ -75,10 +77,7 @@ export const codeSuggestionsTokensRoutes: FastifyPluginAsyncTypebox<
         features,
         instanceLevelCodeSuggestionsEnabled: settings.instanceLevelCodeSuggestionsEnabled,
         aiAccessTokenSet: settings.encryptedAiAccessToken !== null,
-        proxied: isProxiedRequest({
-          userAgent: request.headers["user-agent"],
-          realm: header(request.headers["x-gitlab-realm"]),
-        }),
+        proxied: isProxiedRequest(proxyMarkers(request.headers)),
       });
       if (!decision.allowed) {
         request.tokenOutcome = decision.reason;
@@ -90,7 +89,7 @@ export const codeSuggestionsTokensRoutes: FastifyPluginAsyncTypebox<
       const result = await requestSaasToken({
         dispatcher,
         saasUrl,
-        timeoutMs: saasTimeoutMs,
+        timeoutMs,
         identity: {
           aiAccessToken: decryptServiceToken(encryptedToken),
           instanceId: settings.instanceUuid,

@@ -1,17 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { API_SCOPES } from "@token-broker/auth";
 import { Type } from "typebox";
-import type { Dispatcher } from "undici";
-import { runHealthCheck } from "../health-check/health-check.ts";
-import { loadStoredSettings } from "../health-check/stored-settings.ts";
-
-export interface HealthCheckOptions {
-  readonly saasUrl: string;
-  readonly saasTimeoutMs: number;
-  /** The token hop's own dispatcher: the check goes the same way (proxy and CA). */
-  readonly dispatcher: Dispatcher;
-  readonly proxyName?: string;
-  readonly hostName: string;
-}
+import { checkSaasConnection } from "../health-check/health-check.ts";
+import type { SaasHop } from "../saas-proxy/saas-hop.ts";
 
 const HealthReport = Type.Object({
   success: Type.Boolean(),
@@ -21,30 +12,24 @@ const HealthReport = Type.Object({
 });
 
 /** `GET /api/v4/code_suggestions/health_check` (admins; docs/operations.md, Health check). */
-export const healthCheckRoutes: FastifyPluginAsyncTypebox<HealthCheckOptions> = async (
-  app,
-  options,
-) => {
+export const healthCheckRoutes: FastifyPluginAsyncTypebox<SaasHop> = async (app, hop) => {
   app.get(
     "/api/v4/code_suggestions/health_check",
     {
       schema: {
-        summary: "Check the connection to SaaS (administrators)",
+        summary: "Check the connection to SaaS and the AI gateway (administrators)",
         tags: ["code_suggestions"],
         response: { 200: HealthReport },
       },
-      config: { scopes: ["api"], administratorsOnly: true },
+      config: { scopes: API_SCOPES, administratorsOnly: true },
     },
     async () =>
-      runHealthCheck(
-        {
-          dispatcher: options.dispatcher,
-          saasUrl: options.saasUrl,
-          timeoutMs: options.saasTimeoutMs,
-          proxyName: options.proxyName,
-        },
-        await loadStoredSettings(app.database.prisma, app.secretBox),
-        { hostName: options.hostName, instanceToken: () => app.instanceToken.current() },
-      ),
+      checkSaasConnection({
+        hop,
+        prisma: app.database.prisma,
+        secretBox: app.secretBox,
+        instanceToken: () => app.instanceToken.current(),
+        editor: app.config.editor,
+      }),
   );
 };

@@ -1,8 +1,4 @@
-import {
-  type Environment,
-  type OutboundNetwork,
-  readOutboundNetwork,
-} from "@token-broker/instance";
+import { type Environment, type OutboundNetwork, readOutboundNetwork } from "@token-broker/config";
 
 /** How the SaaS hop leaves the network (docs/operations.md, Egress proxy and CA). */
 export type SaasNetwork = OutboundNetwork;

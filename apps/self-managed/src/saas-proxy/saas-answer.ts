@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { Readable } from "node:stream";
+import { firstHeader } from "@token-broker/policy";
 
 /** The most of SaaS's answer that is read (docs/token-api.md, Proxying). */
 export const MAX_ANSWER_BYTES = 16 * 1024;
@@ -55,10 +56,6 @@ function isIssuedToken(body: Buffer): boolean {
   );
 }
 
-function firstValue(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
-}
-
 /**
  * What of SaaS's answer reaches the client, or undefined when it must not (a bad gateway):
  * a 201 with a token, or one of GitLab's refusals; a 429 only with its Retry-After.
@@ -75,7 +72,7 @@ export function relayable(
   const names: readonly string[] =
     "retry-after" in headers ? [...RELAYED_HEADERS, ...RATE_LIMIT_HEADERS] : RELAYED_HEADERS;
   for (const name of names) {
-    const value = firstValue(headers[name]);
+    const value = firstHeader(headers[name]);
     if (value !== undefined) relayed[name] = value;
   }
   return { status, headers: relayed, body };

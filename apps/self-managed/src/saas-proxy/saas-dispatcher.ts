@@ -1,4 +1,5 @@
-import { createOutboundDispatcher } from "@token-broker/instance";
+// The subpath, not the package: the console builds this hop without the server's pieces.
+import { createOutboundDispatcher } from "@token-broker/instance/outbound-dispatcher";
 import type { Dispatcher } from "undici";
 import type { SaasNetwork } from "./network-config.ts";
 

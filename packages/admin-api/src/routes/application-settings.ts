@@ -13,6 +13,7 @@ const tags = ["application_settings"];
 
 export const applicationSettingsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { prisma } = app.database;
+  const defaults = { aiGatewayUrl: app.config.editor.aiGatewayUrl };
 
   app.get(
     "/application/settings",
@@ -24,7 +25,7 @@ export const applicationSettingsRoutes: FastifyPluginAsyncTypebox = async (app) 
       },
       config: ADMINISTRATORS,
     },
-    async () => settingsView(await readApplicationSettings(prisma)),
+    async () => settingsView(await readApplicationSettings(prisma), defaults),
   );
 
   app.put(
@@ -40,18 +41,28 @@ export const applicationSettingsRoutes: FastifyPluginAsyncTypebox = async (app) 
               description: "the SaaS service token; write-only, stored encrypted; empty removes it",
             }),
           ),
+          ai_gateway_url: Type.Optional(
+            Type.String({
+              maxLength: 255,
+              description:
+                "the AI gateway's http(s) base URL; empty: the AI_GATEWAY_URL variable's",
+            }),
+          ),
+          disabled_direct_code_suggestions: Type.Optional(Type.Boolean()),
         }),
         response: { 200: ApplicationSettingsEntity, ...gitlabErrors(400, 403) },
       },
       config: ADMINISTRATORS,
     },
     async (request) => {
-      const { instance_level_code_suggestions_enabled, ai_access_token } = request.body;
+      const { body } = request;
       const settings = await updateApplicationSettings(prisma, app.secretBox, {
-        instanceLevelCodeSuggestionsEnabled: instance_level_code_suggestions_enabled,
-        aiAccessToken: ai_access_token,
+        instanceLevelCodeSuggestionsEnabled: body.instance_level_code_suggestions_enabled,
+        aiAccessToken: body.ai_access_token,
+        aiGatewayUrl: body.ai_gateway_url,
+        disabledDirectCodeSuggestions: body.disabled_direct_code_suggestions,
       });
-      return settingsView(settings);
+      return settingsView(settings, defaults);
     },
   );
 };

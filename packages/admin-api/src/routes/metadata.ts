@@ -3,12 +3,6 @@ import { SCOPES } from "@token-broker/auth";
 import { runningRevision } from "@token-broker/instance";
 import { Type } from "typebox";
 
-/**
- * The GitLab release whose API these services implement. Editor extensions choose their
- * code path by it: 16.2 is where the Code Suggestions tokens API this project serves exists.
- */
-const GITLAB_VERSION = "16.2.0";
-
 const Metadata = Type.Object(
   {
     version: Type.String(),
@@ -26,8 +20,10 @@ const Metadata = Type.Object(
 /** `GET /version` and `GET /metadata`: the same answer, to any authenticated user. */
 export const metadataRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // Once, at start: the bundle has it built in; from the sources it costs a git call.
+  // GITLAB_VERSION: editor extensions choose their code path by it (docs/editors.md); the
+  // 16.1–16.2 routes answer as before whatever it says.
   const metadata = {
-    version: GITLAB_VERSION,
+    version: app.config.editor.gitlabVersion,
     revision: runningRevision(),
     kas: { enabled: false, externalUrl: null, version: null },
     enterprise: true,

@@ -2,12 +2,7 @@ import type { StoredToken, TokenStore } from "@token-broker/auth";
 import type { CacheLookupRecorder } from "../metrics/instance-metrics.ts";
 import type { ChangeFeed } from "./change-feed.ts";
 import { createLoadingCache } from "./loading-cache.ts";
-
-const MAX_TOKENS = 20_000;
-// Editors ask for a token about once an hour: entries must outlive that to serve the next
-// request. Changes never wait for this (notifications drop entries at once); it bounds how
-// long an entry could survive a change if a notification were ever lost unnoticed.
-const TTL_MS = 2 * 60 * 60 * 1000;
+import { USER_CACHE_BOUNDS } from "./user-cache-bounds.ts";
 
 /**
  * Tokens by digest, kept in memory until their row or their owner's row changes (revoked,
@@ -21,8 +16,7 @@ export function createCachedTokenStore(
   const cache = createLoadingCache<string, StoredToken | null>({
     feed,
     load: (digest) => tokens.findByDigest(digest),
-    maxEntries: MAX_TOKENS,
-    ttlMs: TTL_MS,
+    ...USER_CACHE_BOUNDS,
     keep: (token) => token !== null,
     onLookup,
   });

@@ -1,5 +1,10 @@
 import { requestContext } from "@fastify/request-context";
-import type { Database, Subscription } from "@token-broker/db";
+import {
+  type Database,
+  type NotifiedTable,
+  parseChange,
+  type Subscription,
+} from "@token-broker/db";
 import type { FastifyBaseLogger } from "fastify";
 
 declare module "@fastify/request-context" {
@@ -16,8 +21,11 @@ declare module "@fastify/request-context" {
 export interface ChangeFeed {
   /** Increases with every change seen and every loss of the subscription. */
   readonly generation: number;
-  /** Called with the key (`users:12` → "12") of every change to `table`. */
-  on(table: string, listener: (key: string) => void): void;
+  /**
+   * Called with the key of every change to `table` (`users:12` → "12"; what the key is, per
+   * table: NOTIFIED_TABLES in `@token-broker/db`).
+   */
+  on(table: NotifiedTable, listener: (key: string) => void): void;
   /** Called when anything may have changed unseen: drop everything. */
   onReset(listener: () => void): void;
   /**
@@ -35,7 +43,7 @@ export async function startChangeFeed(
   database: Database,
   log: FastifyBaseLogger,
 ): Promise<ChangeFeed> {
-  const listeners = new Map<string, ((key: string) => void)[]>();
+  const listeners = new Map<NotifiedTable, ((key: string) => void)[]>();
   const resets: (() => void)[] = [];
   let generation = 0;
   let live = false;
@@ -59,10 +67,10 @@ export async function startChangeFeed(
   if (database.listenToChanges) {
     subscription = await database.listenToChanges({
       onNotification(payload) {
-        const separator = payload.indexOf(":");
-        const table = payload.slice(0, separator);
         generation += 1;
-        for (const listener of listeners.get(table) ?? []) listener(payload.slice(separator + 1));
+        const change = parseChange(payload);
+        if (change === undefined) return;
+        for (const listener of listeners.get(change.table) ?? []) listener(change.key);
       },
       onConnected() {
         reset();

@@ -1,4 +1,4 @@
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
 
 export type CacheResult = "hit" | "miss";
 /** Told of every lookup of one cache. */
@@ -10,7 +10,8 @@ export type TokenOutcome = "issued" | "rate_limited" | "upstream_error" | (strin
 /**
  * The metrics of one app instance, in a registry of its own (never prom-client's global
  * one), so that several apps in one process (tests, replicas) keep apart. Every label value
- * comes from a closed set: no ids, tokens or URLs.
+ * comes from a closed set: no ids, tokens or URLs. An app registers its own metrics (SaaS's
+ * signing key, self-managed's SaaS requests) in the same `registry`.
  */
 export function createInstanceMetrics() {
   const registry = new Registry();
@@ -63,38 +64,7 @@ export function createInstanceMetrics() {
       const miss = cacheRequests.labels({ cache, result: "miss" });
       return (result) => (result === "hit" ? hit : miss).inc();
     },
-    /** SaaS: the key that signs (replaces the previous one). */
-    signingKey: lazyGauge(registry, "signing_key_info", "The key that signs tokens (value 1)"),
-    /** Self-managed: how long SaaS took to answer (its response headers), by status. */
-    saasRequestDuration: lazy(
-      () =>
-        new Histogram({
-          name: "saas_request_duration_seconds",
-          help: "Time until SaaS's response headers, by SaaS's status (error: no answer)",
-          labelNames: ["status"] as const,
-          registers,
-        }),
-    ),
   };
 }
 
 export type InstanceMetrics = ReturnType<typeof createInstanceMetrics>;
-
-/** A metric one service only has, registered on first use so the other does not show it. */
-function lazy<T>(create: () => T): () => T {
-  let metric: T | undefined;
-  return () => {
-    metric ??= create();
-    return metric;
-  };
-}
-
-function lazyGauge(registry: Registry, name: string, help: string) {
-  const gauge = lazy(
-    () => new Gauge({ name, help, labelNames: ["kid"] as const, registers: [registry] }),
-  );
-  return (kid: string) => {
-    gauge().reset();
-    gauge().set({ kid }, 1);
-  };
-}

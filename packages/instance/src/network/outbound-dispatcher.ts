@@ -1,6 +1,6 @@
 import { rootCertificates } from "node:tls";
+import type { OutboundNetwork } from "@token-broker/config";
 import { Agent, type Dispatcher, EnvHttpProxyAgent } from "undici";
-import type { OutboundNetwork } from "./outbound-network.ts";
 
 /**
  * A connection pool to one upstream (SaaS, an issuer, a model server): through the

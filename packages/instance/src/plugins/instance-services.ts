@@ -1,7 +1,7 @@
+import type { InstanceConfig } from "@token-broker/config";
 import type { Database } from "@token-broker/db";
 import { createSecretBox, type SecretBox } from "@token-broker/secrets";
 import fp from "fastify-plugin";
-import type { InstanceConfig } from "../config/instance-config.ts";
 
 declare module "fastify" {
   interface FastifyInstance {

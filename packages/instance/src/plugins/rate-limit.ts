@@ -1,15 +1,25 @@
 import type { RateLimitOptions } from "@fastify/rate-limit";
+import type { OperationsConfig, ServiceName } from "@token-broker/config";
 import { BrokerError } from "@token-broker/errors";
-import type { FastifyRequest } from "fastify";
+import type { FastifyRequest, RouteOptions } from "fastify";
 import fp from "fastify-plugin";
-import type { ServiceName } from "../config/instance-config.ts";
-import type { OperationsConfig } from "../config/operations-config.ts";
+import {
+  limitOf,
+  type PrincipalLimitRule,
+  principalRateLimitKey,
+  USER_TOKENS_BUCKET,
+} from "../rate-limit/principal-rate-limit.ts";
 import { registerRateLimiter } from "../rate-limit/rate-limiter.ts";
-import { tokenRateLimitRule } from "../rate-limit/token-rate-limit-rule.ts";
 
 declare module "fastify" {
   interface FastifyInstance {
-    /** The token route's `config.rateLimit`: per user, or per instance for relayed requests. */
+    /**
+     * A protected route's `config.rateLimit` counting each authenticated user (service
+     * account) per bucket of the rule: `config: { scopes, rateLimit:
+     * app.principalRateLimit({ bucket: "tokens:instance", max }) }`.
+     */
+    principalRateLimit(rule: PrincipalLimitRule): RateLimitOptions;
+    /** `principalRateLimit` of the token endpoint's per-user limit (TOKENS_RATE_LIMIT_PER_USER). */
     tokenRateLimit: RateLimitOptions;
   }
 }
@@ -20,9 +30,10 @@ export interface RateLimitPluginOptions {
 }
 
 /**
- * Rate limits on the token endpoint, counted in Redis when REDIS_URL is set (one count for
- * every replica), in memory otherwise. When Redis fails the request is served anyway: token
- * issuance never stops because of the limiter.
+ * Rate limits of the routes that ask for them (token, completion and direct-access endpoints), each counted per
+ * authenticated user and bucket (principalRateLimit), in Redis when REDIS_URL is set (one
+ * count for every replica), in memory otherwise. When Redis fails the request is served
+ * anyway: token issuance never stops because of the limiter.
  */
 export const tokenRateLimits = fp<RateLimitPluginOptions>(
   async (app, { service, operations }) => {
@@ -35,13 +46,33 @@ export const tokenRateLimits = fp<RateLimitPluginOptions>(
       },
     });
 
-    const rule = tokenRateLimitRule(service, operations.rateLimits);
-    app.decorate("tokenRateLimit", {
-      keyGenerator: (request: FastifyRequest) => rule(request).key,
-      max: (request: FastifyRequest) => rule(request).max,
-      // A limit of 0 is no limit (and no RateLimit headers).
-      allowList: (request: FastifyRequest) => rule(request).max === 0,
+    // The options principalRateLimit made, so that an unprotected route cannot use them.
+    const countingPrincipals = new WeakSet<object>();
+    const principalRateLimit = (rule: PrincipalLimitRule): RateLimitOptions => {
+      const options: RateLimitOptions = {
+        keyGenerator: (request: FastifyRequest) =>
+          principalRateLimitKey(request, limitOf(rule, request)),
+        max: (request: FastifyRequest) => limitOf(rule, request).max,
+        // A limit of 0 is no limit (and no RateLimit headers).
+        allowList: (request: FastifyRequest) => limitOf(rule, request).max === 0,
+      };
+      countingPrincipals.add(options);
+      return options;
+    };
+    // The key is the authenticated user: a route without authentication would have none.
+    app.addHook("onRoute", (route: RouteOptions) => {
+      const options = route.config?.rateLimit;
+      const counted =
+        typeof options === "object" && options !== null && countingPrincipals.has(options);
+      if (counted && route.config?.scopes === undefined) {
+        throw new Error(`${route.method} ${route.url}: principalRateLimit needs config.scopes`);
+      }
     });
+    app.decorate("principalRateLimit", principalRateLimit);
+    app.decorate(
+      "tokenRateLimit",
+      principalRateLimit({ bucket: USER_TOKENS_BUCKET, max: operations.rateLimits.perUser }),
+    );
   },
   { name: "token-rate-limits", dependencies: ["metrics"] },
 );

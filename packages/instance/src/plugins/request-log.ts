@@ -3,16 +3,12 @@ import fp from "fastify-plugin";
 import type { Logger } from "pino";
 
 /**
- * What a route may add to its request's log line. A closed set of facts, none of them a
- * credential: the line is written without the redaction every other line goes through.
+ * What a route may add to its request's log line: each app declares its own fields (module
+ * augmentation of this interface). A closed set of facts, none of them a credential: the line
+ * is written without the redaction every other line goes through.
  */
-export interface RequestLogFields {
-  /** SaaS: the realm the token was issued for. */
-  realm?: string;
-  /** Self-managed: SaaS's status and request id, when it answered. */
-  upstreamStatus?: number;
-  saasRequestId?: string;
-}
+// biome-ignore lint/suspicious/noEmptyInterface: the apps add their fields to it.
+export interface RequestLogFields {}
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -64,7 +60,6 @@ export class RequestLogController extends LogController {
     }
     // The route's log level (health probes log warnings only) is the request logger's.
     if (!(reply.log as Logger).isLevelEnabled("info")) return;
-    const { realm, upstreamStatus, saasRequestId } = request.logFields ?? {};
     this.#lines.info(
       {
         reqId: request.id,
@@ -72,9 +67,7 @@ export class RequestLogController extends LogController {
         res: { statusCode: reply.statusCode },
         responseTime: reply.elapsedTime,
         userId: request.principal?.user.id,
-        realm,
-        upstreamStatus,
-        saasRequestId,
+        ...request.logFields,
       },
       "request completed",
     );

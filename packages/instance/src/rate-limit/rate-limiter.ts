@@ -1,8 +1,8 @@
 import { once } from "node:events";
 import rateLimit, { type RateLimitOptions } from "@fastify/rate-limit";
+import type { RedisConfig } from "@token-broker/config";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { Redis } from "ioredis";
-import type { RedisConfig } from "../config/operations-config.ts";
 import { redisStore } from "./redis-store.ts";
 import { throttledWarning } from "./throttled-warning.ts";
 

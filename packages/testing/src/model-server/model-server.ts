@@ -18,9 +18,12 @@
  * - `pauseAfterChunks`: stop after this many chunks until `release()` is called;
  * - `failure`: answer with this error instead (`{status, format: "vllm" | "ollama", message?, type?}`);
  * - `answer`: `"not-a-completion"` sends a chat-completion shape, `"not-json"` an HTML page;
- * - `apiKey`: when set, requests must carry `Authorization: Bearer <apiKey>` (else 401).
+ * - `apiKey`: when set, requests must carry `Authorization: Bearer <apiKey>` (else 401);
+ * - `splitEvents`: false writes each event whole, in one write (the benchmark: half the
+ *   writes and timers of a stream, so that the stand-in's own cost stays small).
  *
- * Benchmark settings (fixed latency): `{ firstChunkDelayMs: 50, chunks: 20, chunkIntervalMs: 10 }`.
+ * Benchmark settings (fixed latency): `{ firstChunkDelayMs: 50, chunks: 20, chunkIntervalMs: 10,
+ * splitEvents: false }`.
  * Every request is recorded in `received` (headers, parsed body, and whether the client went
  * away before the answer was complete), so that tests can check the prompt and cancellation.
  */
@@ -45,6 +48,7 @@ export interface ModelServerOptions {
   readonly failure?: ModelFailure;
   readonly answer?: "completion" | "not-a-completion" | "not-json";
   readonly apiKey?: string;
+  readonly splitEvents?: boolean;
 }
 
 export interface ReceivedCompletion {
@@ -129,7 +133,12 @@ async function writeSplit(response: ServerResponse, text: string): Promise<void>
 
 export async function startModelServer(
   initial: ModelServerOptions = {},
-  listen: { port?: number; host?: string } = {},
+  listen: {
+    port?: number;
+    host?: string;
+    /** false: `received` stays empty (a long-running process nobody reads it in). */
+    record?: boolean;
+  } = {},
 ): Promise<ModelServer> {
   let options: ModelServerOptions = initial;
   const received: ReceivedCompletion[] = [];
@@ -157,7 +166,7 @@ export async function startModelServer(
       completed: false,
       aborted: false,
     };
-    received.push(record);
+    if (listen.record !== false) received.push(record);
     response.once("close", () => {
       if (!record.completed) record.aborted = true;
     });
@@ -228,6 +237,12 @@ export async function startModelServer(
       "cache-control": "no-cache",
     });
     const chunks = splitIntoChunks(text, settings.chunks ?? 20);
+    const write =
+      settings.splitEvents === false
+        ? async (target: ServerResponse, event: string) => {
+            target.write(event);
+          }
+        : writeSplit;
     for (const [index, chunk] of chunks.entries()) {
       if (settings.pauseAfterChunks !== undefined && index === settings.pauseAfterChunks) {
         await new Promise<void>((resolve) => releaseWaiting.push(resolve));
@@ -241,12 +256,12 @@ export async function startModelServer(
         model,
         choices: [choice(chunk, last ? "length" : null)],
       };
-      await writeSplit(response, `data: ${JSON.stringify(event)}\n\n`);
+      await write(response, `data: ${JSON.stringify(event)}\n\n`);
       record.chunksSent += 1;
       if (!last && settings.chunkIntervalMs) await delay(settings.chunkIntervalMs);
     }
     if (response.destroyed) return;
-    await writeSplit(response, "data: [DONE]\n\n");
+    await write(response, "data: [DONE]\n\n");
     record.completed = true;
     response.end();
   }
