@@ -43,14 +43,17 @@ afterEach(async () => {
 
 /**
  * Terminates, from the admin connection, each new connection of the database under test
- * that runs `marker`, until `count` have been terminated or `settled` says to stop.
+ * that sleeps in the statement carrying `marker`, until `count` have been terminated or
+ * `settled` says to stop. A statement is active before it runs: terminated then, it would
+ * not have done what comes before its sleep (a sequence's nextval, say).
  */
 async function terminateRunning(marker: string, count: number, settled: () => boolean) {
   const terminated = new Set<number>();
   while (terminated.size < count && !settled()) {
     const { rows } = await admin.query<{ pid: number }>(
       `SELECT pid FROM pg_stat_activity
-        WHERE application_name = $1 AND state = 'active' AND query LIKE $2`,
+        WHERE application_name = $1 AND state = 'active' AND wait_event = 'PgSleep'
+          AND query LIKE $2`,
       [applicationName, `%${marker}%`],
     );
     for (const { pid } of rows) {
