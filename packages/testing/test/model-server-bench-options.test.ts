@@ -63,3 +63,34 @@ describe("the model stand-in's events", () => {
     expect(data.at(-1)).toBe("data: [DONE]");
   });
 });
+
+describe("the model stand-in's fixed latency", () => {
+  it("counts from the request's arrival: chunks due during a stall leave together after it", async () => {
+    const server = await startModelServer({
+      completion: "abcdef",
+      chunks: 6,
+      chunkIntervalMs: 20,
+      splitEvents: false,
+    });
+    servers.push(server);
+    const response = await fetch(`${server.url}/v1/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "m", prompt: "a", stream: true }),
+    });
+    const reads: string[] = [];
+    const decoder = new TextDecoder();
+    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+      if (reads.length === 0) {
+        // The stand-in shares this event loop: it stalls too, past every chunk's time.
+        const until = performance.now() + 200;
+        while (performance.now() < until);
+      }
+      reads.push(decoder.decode(chunk, { stream: true }));
+    }
+    const events = reads.join("").split("\n\n").filter(Boolean);
+    expect(events).toHaveLength(7);
+    // One interval apart after a late timer, the five chunks left would be five reads.
+    expect(reads.length).toBeLessThanOrEqual(3);
+  });
+});

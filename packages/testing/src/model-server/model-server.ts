@@ -15,6 +15,9 @@
  * - `chunks`: how many chunks a streamed completion is cut into (default 20);
  * - `firstChunkDelayMs`: wait before the response headers (a slow first byte; default 0);
  * - `chunkIntervalMs`: wait between chunks (default 0);
+ *   both count from the request's arrival, as a model's own latency would: chunk `i` leaves
+ *   at `firstChunkDelayMs + i × chunkIntervalMs` (a JSON answer when the last would), and a
+ *   timer that fires late (a busy machine) makes the next wait shorter, not the answer later;
  * - `pauseAfterChunks`: stop after this many chunks until `release()` is called;
  * - `failure`: answer with this error instead (`{status, format: "vllm" | "ollama", message?, type?}`);
  * - `answer`: `"not-a-completion"` sends a chat-completion shape, `"not-json"` an HTML page;
@@ -123,6 +126,12 @@ function sendJson(response: ServerResponse, status: number, body: unknown): void
   response.end(text);
 }
 
+/** Waits until `offsetMs` after `start` (a `performance.now()`), at once if that is past. */
+async function waitUntil(start: number, offsetMs: number): Promise<void> {
+  const wait = start + offsetMs - performance.now();
+  if (wait > 0) await delay(wait);
+}
+
 /** Writes `text` in two writes with a pause between: the halves leave in separate packets. */
 async function writeSplit(response: ServerResponse, text: string): Promise<void> {
   const middle = Math.max(1, Math.floor(text.length / 2));
@@ -145,6 +154,7 @@ export async function startModelServer(
   let releaseWaiting: (() => void)[] = [];
 
   async function answer(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    let arrived = performance.now();
     if (request.method !== "POST" || request.url?.split("?")[0] !== "/v1/completions") {
       sendJson(response, 404, { detail: "Not Found" });
       return;
@@ -187,7 +197,9 @@ export async function startModelServer(
       );
       return;
     }
-    if (settings.firstChunkDelayMs) await delay(settings.firstChunkDelayMs);
+    const firstChunkMs = settings.firstChunkDelayMs ?? 0;
+    const intervalMs = settings.chunkIntervalMs ?? 0;
+    await waitUntil(arrived, firstChunkMs);
     if (response.destroyed) return;
     if (settings.failure) {
       sendJson(response, settings.failure.status, errorBody(settings.failure));
@@ -214,7 +226,7 @@ export async function startModelServer(
 
     if (body.stream !== true) {
       const chunks = splitIntoChunks(text, settings.chunks ?? 20);
-      if (settings.chunkIntervalMs) await delay(settings.chunkIntervalMs * chunks.length);
+      await waitUntil(arrived, firstChunkMs + intervalMs * chunks.length);
       if (response.destroyed) return;
       sendJson(response, 200, {
         id,
@@ -246,6 +258,8 @@ export async function startModelServer(
     for (const [index, chunk] of chunks.entries()) {
       if (settings.pauseAfterChunks !== undefined && index === settings.pauseAfterChunks) {
         await new Promise<void>((resolve) => releaseWaiting.push(resolve));
+        // The schedule goes on from the release, as if the stream had started then.
+        arrived = performance.now() - firstChunkMs - intervalMs * index;
       }
       if (response.destroyed) return;
       const last = index === chunks.length - 1;
@@ -258,7 +272,7 @@ export async function startModelServer(
       };
       await write(response, `data: ${JSON.stringify(event)}\n\n`);
       record.chunksSent += 1;
-      if (!last && settings.chunkIntervalMs) await delay(settings.chunkIntervalMs);
+      if (!last) await waitUntil(arrived, firstChunkMs + intervalMs * (index + 1));
     }
     if (response.destroyed) return;
     await write(response, "data: [DONE]\n\n");
