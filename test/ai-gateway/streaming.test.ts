@@ -161,6 +161,42 @@ describe("AI gateway: streamed completions, relayed chunk by chunk", () => {
     }
   });
 
+  it("a stream ends at the model's [DONE], and the model's connection serves the next request", async () => {
+    const { model } = world();
+    const before = model.received.length;
+    for (const _ of [1, 2]) {
+      expect(await (await openStream("/v2/code/completions", { stream: true })).rest()).toBe(
+        COMPLETION,
+      );
+    }
+    const [first, second] = model.received.slice(before);
+    expect(first?.completed).toBe(true);
+    expect(second?.remotePort).toBe(first?.remotePort);
+  });
+
+  it("a model that goes on after [DONE]: the answer ends whole at [DONE], and that connection is closed", async () => {
+    const { model } = world();
+    const more = { choices: [{ index: 0, text: " and more", finish_reason: null }] };
+    model.configure({
+      completion: COMPLETION,
+      chunks: 5,
+      afterDone: `data: ${JSON.stringify(more)}\n\n`,
+    });
+    try {
+      const before = model.received.length;
+      const stream = await openStream("/v2/code/completions", { stream: true });
+      expect(await stream.rest()).toBe(COMPLETION);
+      model.configure({ completion: COMPLETION, chunks: 5 });
+      expect(await (await openStream("/v2/code/completions", { stream: true })).rest()).toBe(
+        COMPLETION,
+      );
+      const [goingOn, next] = model.received.slice(before);
+      expect(next?.remotePort).not.toBe(goingOn?.remotePort);
+    } finally {
+      model.configure({ completion: COMPLETION, chunks: 5 });
+    }
+  });
+
   it("stream: false on v4 answers the JSON of v2", async () => {
     const answer = await gatewayPost(world().gateway.url, "/v4/code/suggestions", {
       ...auth,

@@ -4,7 +4,6 @@ import type { ModelConfig } from "../config.ts";
 import type { CompletionRequest, ModelClient } from "../model/model-client.ts";
 import { buildPrompt } from "../model/prompt-formats.ts";
 import type { CompletionRequestBody } from "./completion-request.ts";
-import { streamedAnswer } from "./streamed-answer.ts";
 
 /** Model settings for a completion (a few lines) and a generation (a block of code). */
 const COMPLETION_TOKENS = 128;
@@ -12,6 +11,12 @@ const GENERATION_TOKENS = 512;
 const TEMPERATURE = 0.1;
 /** What the answers name as their engine: the model server's protocol. */
 const ENGINE = "openai-compatible";
+
+/** v2's streamed answer: the completion's text, as the model sends it. */
+const RAW_TEXT = { chunk: (text: string) => text };
+
+/** One server-sent event of v4's stream. */
+const event = (name: string, data: unknown) => `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`;
 
 /** A signal aborted when the client goes away before its answer is complete. */
 function clientGone(reply: FastifyReply): AbortSignal {
@@ -46,8 +51,7 @@ export function createCompletionService(model: ModelConfig | undefined, client: 
       const signal = clientGone(reply);
       const completion = completionRequest(request, false);
       if (body.stream === true) {
-        const chunks = await client.stream(completion, signal);
-        const stream = await streamedAnswer(chunks, { chunk: (text) => text }, request.log);
+        const stream = await client.stream(completion, signal, RAW_TEXT);
         return reply
           .header("content-type", "text/event-stream; charset=utf-8")
           .header("cache-control", "no-cache")
@@ -74,14 +78,9 @@ export function createCompletionService(model: ModelConfig | undefined, client: 
       const body = request.body;
       if (body.stream !== true) return this.v2(request, reply);
       const signal = clientGone(reply);
-      const chunks = await client.stream(
+      const stream = await client.stream(
         completionRequest(request, body.intent === "generation"),
         signal,
-      );
-      const event = (name: string, data: unknown) =>
-        `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`;
-      const stream = await streamedAnswer(
-        chunks,
         {
           start: () =>
             event("stream_start", {
@@ -94,7 +93,6 @@ export function createCompletionService(model: ModelConfig | undefined, client: 
             event("content_chunk", { choices: [{ delta: { content }, index: 0 }] }),
           end: () => event("stream_end", null),
         },
-        request.log,
       );
       return reply
         .header("content-type", "text/event-stream; charset=utf-8")

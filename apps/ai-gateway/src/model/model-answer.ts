@@ -26,6 +26,15 @@ function invalid(reason: string): BrokerError {
   });
 }
 
+/** A model answer's (or a streamed event's) JSON; anything else is refused. */
+export function parseModelJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw invalid("not JSON");
+  }
+}
+
 /**
  * The first choice's text of an OpenAI `text_completion` (a whole answer or a streamed
  * chunk); anything else is refused. The reason names the shape only, never the content.

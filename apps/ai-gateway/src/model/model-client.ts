@@ -1,16 +1,17 @@
+import { pipeline, type Readable } from "node:stream";
 import { BrokerError } from "@token-broker/errors";
 import { createOutboundDispatcher } from "@token-broker/instance";
 import type { FastifyBaseLogger } from "fastify";
 import { type Dispatcher, errors, request } from "undici";
 import type { ModelConfig } from "../config.ts";
+import { type ChunkFrame, CompletionChunks } from "./completion-chunks.ts";
 import {
   completionText,
   invalidModelAnswer,
-  MAX_COMPLETION_CHARACTERS,
   modelErrorKind,
+  parseModelJson,
 } from "./model-answer.ts";
 import type { Prompt } from "./prompt-formats.ts";
-import { serverSentData } from "./server-sent-data.ts";
 
 /** A whole answer larger than this is not read further (refused, 502). */
 const MAX_ANSWER_BYTES = 1024 * 1024;
@@ -32,11 +33,14 @@ export interface ModelClient {
   /** The whole completion. */
   complete(completion: CompletionRequest, signal: AbortSignal): Promise<string>;
   /**
-   * The completion's chunks as the model sends them. Resolves once the model has answered
-   * 200 (a refusal or failure rejects before any chunk); pulling the chunks reads the body,
-   * so a slow reader slows the model's connection down (backpressure).
+   * The completion's chunks as the model sends them, framed by `frame`, as a body for the
+   * client. Resolves once the model has answered 200 and its first chunk has been read (a
+   * refusal or a failure before it rejects, so that it gets its own status); reading the
+   * body reads the model's, so a slow reader slows the model's connection down
+   * (backpressure). A failure later destroys the body (the client's answer is cut short);
+   * destroying it (the client went away) closes the model's connection.
    */
-  stream(completion: CompletionRequest, signal: AbortSignal): Promise<AsyncIterable<string>>;
+  stream(completion: CompletionRequest, signal: AbortSignal, frame: ChunkFrame): Promise<Readable>;
   close(): Promise<void>;
 }
 
@@ -61,14 +65,6 @@ async function readBounded(body: Dispatcher.ResponseData["body"], limit: number)
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks).toString("utf8");
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw invalidModelAnswer("not JSON");
-  }
 }
 
 /** The catalogue error for a request that got no answer; the cause names no address. */
@@ -158,7 +154,9 @@ export function createModelClient(
       const signal = AbortSignal.any([clientSignal, AbortSignal.timeout(model.timeoutMs)]);
       try {
         const answer = await send(completion, false, signal);
-        const text = completionText(parseJson(await readBounded(answer.body, MAX_ANSWER_BYTES)));
+        const text = completionText(
+          parseModelJson(await readBounded(answer.body, MAX_ANSWER_BYTES)),
+        );
         record("ok", false, (performance.now() - started) / 1000);
         return text;
       } catch (error) {
@@ -168,7 +166,7 @@ export function createModelClient(
       }
     },
 
-    async stream(completion, signal) {
+    async stream(completion, signal, frame) {
       const started = performance.now();
       const done = (outcome: ModelOutcome) =>
         record(outcome, true, (performance.now() - started) / 1000);
@@ -185,33 +183,25 @@ export function createModelClient(
         done("invalid");
         throw invalidModelAnswer("a stream that is not text/event-stream");
       }
-      let outcome: ModelOutcome = "cancelled";
-      return (async function* chunks() {
-        let total = 0;
-        try {
-          for await (const data of serverSentData(answer.body)) {
-            if (data === "[DONE]") {
-              outcome = "ok";
-              return;
-            }
-            const text = completionText(parseJson(data));
-            total += text.length;
-            if (total > MAX_COMPLETION_CHARACTERS)
-              throw invalidModelAnswer("a completion too long");
-            if (text !== "") yield text;
-          }
-          throw invalidModelAnswer("a stream that ended without [DONE]");
-        } catch (error) {
-          const failed = failure(error, signal);
-          outcome = outcomeOf(failed, signal);
-          throw failed;
-        } finally {
-          done(outcome);
-          // Stopped early (the client went away, or the answer was refused): the model's
-          // connection is closed, so that it stops generating.
-          discard(answer.body);
+      const chunks = new CompletionChunks(frame);
+      pipeline(answer.body, chunks, (error) => {
+        if (chunks.done) {
+          done("ok");
+          return;
         }
-      })();
+        const failed = failure(error, signal);
+        const outcome = outcomeOf(failed, signal);
+        done(outcome);
+        if (chunks.started && outcome !== "cancelled") {
+          (completion.log ?? log).warn({ code: failed.code }, "the model's stream failed");
+        }
+      });
+      try {
+        await chunks.first;
+      } catch (error) {
+        throw failure(error, signal);
+      }
+      return chunks;
     },
 
     close: () => dispatcher.close(),

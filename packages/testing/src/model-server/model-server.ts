@@ -22,6 +22,7 @@
  * - `failure`: answer with this error instead (`{status, format: "vllm" | "ollama", message?, type?}`);
  * - `answer`: `"not-a-completion"` sends a chat-completion shape, `"not-json"` an HTML page;
  * - `apiKey`: when set, requests must carry `Authorization: Bearer <apiKey>` (else 401);
+ * - `afterDone`: text written after `data: [DONE]` (a server that goes on past its end);
  * - `splitEvents`: false writes each event whole, in one write (the benchmark: half the
  *   writes and timers of a stream, so that the stand-in's own cost stays small).
  *
@@ -52,6 +53,7 @@ export interface ModelServerOptions {
   readonly answer?: "completion" | "not-a-completion" | "not-json";
   readonly apiKey?: string;
   readonly splitEvents?: boolean;
+  readonly afterDone?: string;
 }
 
 export interface ReceivedCompletion {
@@ -66,6 +68,8 @@ export interface ReceivedCompletion {
   completed: boolean;
   /** The client closed the connection before the answer was complete. */
   aborted: boolean;
+  /** The client's port: requests with the same one came on the same (kept-alive) connection. */
+  readonly remotePort: number | undefined;
 }
 
 export interface ModelServer {
@@ -175,6 +179,7 @@ export async function startModelServer(
       chunksSent: 0,
       completed: false,
       aborted: false,
+      remotePort: request.socket.remotePort,
     };
     if (listen.record !== false) received.push(record);
     response.once("close", () => {
@@ -276,6 +281,7 @@ export async function startModelServer(
     }
     if (response.destroyed) return;
     await write(response, "data: [DONE]\n\n");
+    if (settings.afterDone !== undefined) await write(response, settings.afterDone);
     record.completed = true;
     response.end();
   }
