@@ -6,6 +6,7 @@
  * feels; the same generator drives every completion row, streamed or not, so that D, G and I
  * are measured alike.
  */
+import { setTimeout as delay } from "node:timers/promises";
 import { type Dispatcher, Pool } from "undici";
 import type { LoadResult } from "./load.ts";
 
@@ -79,6 +80,13 @@ export async function measureCompletions(options: {
   connections: number;
   durationSeconds?: number;
   amount?: number;
+  /**
+   * Editor i sends its first request `i / connections × spreadMs` after the start: editors
+   * typing independently do not send at the same instant. Started together, against a model
+   * of fixed latency, they would stay in step, and each hop's time for a whole wave of
+   * requests would count as every request's latency.
+   */
+  spreadMs?: number;
 }): Promise<CompletionResult> {
   const { request, connections } = options;
   const pool = new Pool(new URL(options.url).origin, {
@@ -98,7 +106,8 @@ export async function measureCompletions(options: {
       ? Number.POSITIVE_INFINITY
       : started + options.durationSeconds * 1000;
   const amount = options.amount ?? Number.POSITIVE_INFINITY;
-  const editor = async () => {
+  const editor = async (_: unknown, index: number) => {
+    if (options.spreadMs) await delay((index / connections) * options.spreadMs);
     while (sent < amount && performance.now() < deadline) {
       const n = sent;
       sent += 1;

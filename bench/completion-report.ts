@@ -9,13 +9,14 @@ import { type Target, target, targetLines } from "./report.ts";
 /** Every run of each row, by `<path> <mode> <editors>`. */
 export type CompletedRows = Record<string, CompletionResult[]>;
 
-export const PATHS = ["D", "G", "I"] as const;
+export const PATHS = ["D", "F", "G", "I"] as const;
 export type CompletionPath = (typeof PATHS)[number];
 export const MODES = ["JSON", "stream"] as const;
 export type Mode = (typeof MODES)[number];
 
 const DESCRIPTIONS: Record<CompletionPath, string> = {
   D: "D  straight to the stand-in",
+  F: "F  floor: a bare relay to the stand-in",
   G: "G  through the gateway",
   I: "I  through self-managed + gateway",
 };
@@ -71,6 +72,28 @@ export function completionTargets(options: Rows & { services: readonly string[] 
   return checked;
 }
 
+/**
+ * F against D: what a hop that only relays each chunk costs on this machine (no target: it
+ * is the least G's and I's hops can add, however little they do besides).
+ */
+function floorLines(options: Rows): string[] {
+  const lines: string[] = [];
+  for (const mode of MODES) {
+    for (const editors of options.editors) {
+      const direct = options.medians[`D ${mode} ${editors}`];
+      const floor = options.medians[`F ${mode} ${editors}`];
+      if (direct === undefined || floor === undefined) continue;
+      const ratio = (floor.requestsPerSecond / direct.requestsPerSecond).toFixed(3);
+      const p50 = (floor.p50 - direct.p50).toFixed(1);
+      const first = (floor.firstByteP50 - direct.firstByteP50).toFixed(1);
+      lines.push(
+        `a bare relay (F), ${mode} ${editors}: F/D ${ratio}, F−D p50 ${p50} ms${mode === "stream" ? `, 1st byte ${first} ms` : ""}`,
+      );
+    }
+  }
+  return lines;
+}
+
 function row(name: string, editors: number, run: CompletionResult): string {
   const cells = [
     `${run.requestsPerSecond.toFixed(0)}/s`,
@@ -115,6 +138,8 @@ export function completionTable(
       .join(", ");
   return [
     ...lines,
+    "",
+    ...floorLines(options),
     "",
     ...targetLines(options.targets),
     ...Object.entries(options.notMeasured).map(

@@ -1,5 +1,6 @@
 /**
- * The completion rows: D (straight to the model stand-in), G (through the AI gateway, an
+ * The completion rows: D (straight to the model stand-in), F (through a bare relay to it:
+ * the floor of any hop), G (through the AI gateway, an
  * instance token) and I (through self-managed, then the gateway), each with JSON answers and
  * streamed, at 64 and 512 editors; throughput, latency, time to the first body byte, CPU
  * per completion of each process and resident memory.
@@ -34,6 +35,8 @@ const EDITORS = (process.env.BENCH_COMPLETION_EDITORS ?? "64,512").split(",").ma
 const DURATION_S = Number(process.env.BENCH_COMPLETION_DURATION_S ?? 6);
 const ROUNDS = Number(process.env.BENCH_COMPLETION_ROUNDS ?? 1);
 const WARMUP_S = 2;
+/** The editors' first requests spread over one answer of the stand-in (see completion-load.ts). */
+const SPREAD_MS = FIRST_CHUNK_DELAY_MS + CHUNKS * CHUNK_INTERVAL_MS;
 
 export interface CompletionRows {
   readonly lines: string[];
@@ -61,7 +64,7 @@ export async function runCompletionRows(
   },
 ): Promise<CompletionRows> {
   const { step } = context;
-  const { modelServer, gateway } = services;
+  const { modelServer, floor, gateway } = services;
   const instanceId = randomUUID();
   const token = await instanceToken(services.saasUrl, services.serviceToken, instanceId);
   // What self-managed sends the gateway with its instance token (docs/cloud-connector.md).
@@ -77,6 +80,7 @@ export async function runCompletionRows(
   };
   const routes: Partial<Record<CompletionPath, Route>> = {
     D: { url: modelServer.url, path: "/v1/completions", headers: () => ({}), involved: [] },
+    F: { url: floor.url, path: "/v1/completions", headers: () => ({}), involved: [floor] },
     G: {
       url: gateway.url,
       path: "/v2/code/completions",
@@ -97,7 +101,7 @@ export async function runCompletionRows(
     };
   }
   const requestOf = (path: CompletionPath, route: Route, mode: Mode) =>
-    path === "D"
+    path === "D" || path === "F"
       ? modelRequest(mode === "stream")
       : editorRequest(route.path, mode === "stream", route.headers);
   const measured = PATHS.filter((path) => routes[path] !== undefined);
@@ -111,6 +115,7 @@ export async function runCompletionRows(
         request: requestOf(path, route, mode),
         connections: Math.min(...EDITORS),
         durationSeconds: WARMUP_S,
+        spreadMs: SPREAD_MS,
       });
     }
   }
@@ -138,6 +143,7 @@ export async function runCompletionRows(
                 request: requestOf(path, route, mode),
                 connections: editors,
                 durationSeconds: DURATION_S,
+                spreadMs: SPREAD_MS,
               }),
             involved,
           );
@@ -157,7 +163,7 @@ export async function runCompletionRows(
   );
   const residentAfter = Object.fromEntries(
     await Promise.all(
-      [modelServer, gateway, ...("notMeasured" in selfManaged ? [] : [selfManaged])].map(
+      [modelServer, floor, gateway, ...("notMeasured" in selfManaged ? [] : [selfManaged])].map(
         async (service) => [service.name, await service.residentMiB()] as const,
       ),
     ),
@@ -179,8 +185,10 @@ export async function runCompletionRows(
     editors: EDITORS,
     notMeasured,
     peakDuringStreams: peakDuringMostStreams,
-    // The services of the completion path; the stand-in is not ours.
-    services: Object.keys(peakDuringMostStreams).filter((name) => name !== modelServer.name),
+    // The services of the completion path; the stand-in and F's relay are not ours.
+    services: Object.keys(peakDuringMostStreams).filter(
+      (name) => name !== modelServer.name && name !== floor.name,
+    ),
   });
   const lines = completionTable({
     header: `completion rows: model stand-in ${FIRST_CHUNK_DELAY_MS} ms to the first chunk, then ${CHUNKS} chunks ${CHUNK_INTERVAL_MS} ms apart (its own process); ${EDITORS.join(" and ")} editors, ${ROUNDS === 1 ? "one run" : `median of ${ROUNDS} runs`} of ${DURATION_S} s per row`,

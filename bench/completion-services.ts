@@ -1,6 +1,7 @@
 /**
  * What the completion rows need besides SaaS and self-managed: the model stand-in with a
- * fixed latency (packages/testing's, in a process of its own), the AI gateway in production
+ * fixed latency (packages/testing's, in a process of its own), F's bare relay to it (the
+ * least a hop can cost, bare-completion-relay.ts), the AI gateway in production
  * mode trusting SaaS and asking the stand-in, and an instance token for the rows that go
  * straight to the gateway.
  */
@@ -16,6 +17,7 @@ import type { BenchService } from "./services.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const standInCli = path.join(root, "packages", "testing", "src", "model-server", "cli.ts");
+const relayScript = path.join(root, "bench", "bare-completion-relay.ts");
 
 /** The stand-in's latency: 50 ms to the first chunk, then 20 chunks 10 ms apart. */
 export const FIRST_CHUNK_DELAY_MS = 50;
@@ -23,6 +25,8 @@ export const CHUNK_INTERVAL_MS = 10;
 
 export interface CompletionServices {
   readonly modelServer: ScriptServer;
+  /** F: a bare relay to the stand-in (no checks, parsing, limits, metrics or logs). */
+  readonly floor: ScriptServer;
   readonly gateway: BenchService;
 }
 
@@ -46,6 +50,14 @@ export async function startCompletionServices(
     urlOf: (line) => /listening at (http:\/\/[^/\s]+)/.exec(line)?.[1],
   });
   context.track(modelServer);
+  const floor = await startScriptServer({
+    name: "completion-relay",
+    script: relayScript,
+    env: { BARE_UPSTREAM: modelServer.url },
+    // It prints its address, and nothing else.
+    urlOf: (line) => line,
+  });
+  context.track(floor);
   const signingKey = generateKeyPairSync("rsa", { modulusLength: 2048 })
     .privateKey.export({ type: "pkcs8", format: "pem" })
     .toString();
@@ -62,7 +74,7 @@ export async function startCompletionServices(
     REDIS_KEY_PREFIX: context.limitedEnv.REDIS_KEY_PREFIX,
     AI_GATEWAY_RATE_LIMIT_PER_USER: "10000000",
   }));
-  return { modelServer, gateway };
+  return { modelServer, floor, gateway };
 }
 
 /** An instance token from SaaS for `instanceId`, as self-managed asks for its own. */
