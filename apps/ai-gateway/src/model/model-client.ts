@@ -67,6 +67,30 @@ async function readBounded(body: Dispatcher.ResponseData["body"], limit: number)
   return Buffer.concat(chunks).toString("utf8");
 }
 
+/**
+ * The client's signal, also aborted after `ms` with a TimeoutError, until `clear()`.
+ * AbortSignal.timeout's timer cannot be cancelled: with AbortSignal.any's composite, each
+ * answered request left a live timer, and an abort (a DOMException) at the end of the whole
+ * timeout, behind it (2 % of the gateway's CPU in a profile at 64 editors).
+ */
+function withDeadline(clientSignal: AbortSignal, ms: number) {
+  const controller = new AbortController();
+  const onClientAbort = () => controller.abort(clientSignal.reason);
+  if (clientSignal.aborted) onClientAbort();
+  else clientSignal.addEventListener("abort", onClientAbort, { once: true });
+  const timer = setTimeout(
+    () => controller.abort(new DOMException("The model did not answer in time", "TimeoutError")),
+    ms,
+  );
+  return {
+    signal: controller.signal,
+    clear() {
+      clearTimeout(timer);
+      clientSignal.removeEventListener("abort", onClientAbort);
+    },
+  };
+}
+
 /** The catalogue error for a request that got no answer; the cause names no address. */
 function failure(error: unknown, signal: AbortSignal): BrokerError {
   if (error instanceof BrokerError) return error;
@@ -151,7 +175,7 @@ export function createModelClient(
   return {
     async complete(completion, clientSignal) {
       const started = performance.now();
-      const signal = AbortSignal.any([clientSignal, AbortSignal.timeout(model.timeoutMs)]);
+      const { signal, clear } = withDeadline(clientSignal, model.timeoutMs);
       try {
         const answer = await send(completion, false, signal);
         const text = completionText(
@@ -163,6 +187,8 @@ export function createModelClient(
         const failed = failure(error, signal);
         record(outcomeOf(failed, clientSignal), false, (performance.now() - started) / 1000);
         throw failed;
+      } finally {
+        clear();
       }
     },
 
