@@ -32,8 +32,11 @@ describe("the model stand-in's record of requests", () => {
   });
 });
 
-/** The body of a streamed completion as the client's reads return it. */
-async function streamedReads(server: ModelServer): Promise<string[]> {
+/**
+ * The body of a streamed completion as the client's reads return it; `onFirstRead` runs when
+ * the first read arrives, before the next is taken.
+ */
+async function streamedReads(server: ModelServer, onFirstRead = () => {}): Promise<string[]> {
   const response = await fetch(`${server.url}/v1/completions`, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -42,6 +45,7 @@ async function streamedReads(server: ModelServer): Promise<string[]> {
   const reads: string[] = [];
   const decoder = new TextDecoder();
   for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+    if (reads.length === 0) onFirstRead();
     reads.push(decoder.decode(chunk, { stream: true }));
   }
   return reads;
@@ -73,21 +77,11 @@ describe("the model stand-in's fixed latency", () => {
       splitEvents: false,
     });
     servers.push(server);
-    const response = await fetch(`${server.url}/v1/completions`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ model: "m", prompt: "a", stream: true }),
+    const reads = await streamedReads(server, () => {
+      // The stand-in shares this event loop: it stalls too, past every chunk's time.
+      const until = performance.now() + 200;
+      while (performance.now() < until);
     });
-    const reads: string[] = [];
-    const decoder = new TextDecoder();
-    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-      if (reads.length === 0) {
-        // The stand-in shares this event loop: it stalls too, past every chunk's time.
-        const until = performance.now() + 200;
-        while (performance.now() < until);
-      }
-      reads.push(decoder.decode(chunk, { stream: true }));
-    }
     const events = reads.join("").split("\n\n").filter(Boolean);
     expect(events).toHaveLength(7);
     // One interval apart after a late timer, the five chunks left would be five reads.
