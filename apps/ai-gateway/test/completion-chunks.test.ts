@@ -54,3 +54,11 @@ describe("a model's stream framed for the client", () => {
     await expect(chat.first).rejects.toThrow("model answer refused");
   });
 });
+
+describe("a framed stream closed before its first piece", () => {
+  it("settles `first` (rejects) when destroyed without an error, so no request waits forever", async () => {
+    const chunks = new CompletionChunks(FRAME);
+    chunks.destroy();
+    await expect(chunks.first).rejects.toThrow("model answer refused");
+  });
+});

@@ -44,6 +44,8 @@ export class CompletionChunks extends Transform {
     // Read by whoever waits for it; a failure after the first piece is the stream's own.
     this.first.catch(() => {});
     this.once("error", (error) => this.#settleFirst(error));
+    // Destroyed without an error before its first piece: no answer comes (after one, a no-op).
+    this.once("close", () => this.#settleFirst(invalidModelAnswer("closed before a chunk")));
   }
 
   override _transform(packet: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
